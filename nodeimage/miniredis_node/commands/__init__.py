@@ -1,0 +1,17 @@
+"""Command handlers, one module per data type or concern. Importing this package fills
+`miniredis_node.table.COMMANDS`; the order below is the order of COMMAND's output.
+"""
+
+from miniredis_node.commands import (  # noqa: F401
+    bitmaps,
+    connection,
+    hashes,
+    keys,
+    lists,
+    pubsub,
+    server,
+    sets,
+    strings,
+    transactions,
+    zsets,
+)

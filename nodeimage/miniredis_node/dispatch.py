@@ -1,0 +1,172 @@
+"""From an argument vector to a reply: the checks Redis's processCommand makes, then the call.
+
+`execute` is the per-command hot path (every request goes through it), so it is written flat:
+table lookup, arity, authentication, memory, pub/sub context, MULTI queueing, call, encode.
+`call` is the part EXEC and scripts reuse: run the handler, turn a `CommandError` into an error
+reply, count statistics.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Final
+
+from miniredis_node import errors
+from miniredis_node.errors import CommandError
+from miniredis_node.protocol import OK, ErrorReply, SimpleString, encode
+from miniredis_node.table import COMMANDS, Command
+
+if TYPE_CHECKING:
+    from miniredis_node.client import Client
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+# A handler returns NO_REPLY when it has written its replies itself (SUBSCRIBE writes one per
+# channel) or when it blocked the client (BLPOP): nothing is written now.
+NO_REPLY: Final = _Marker("NO_REPLY")
+
+# Commands a client in a MULTI runs at once instead of queueing.
+_MULTI_IMMEDIATE: Final = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+# Commands a RESP2 client may send while subscribed.
+_SUBSCRIBED_ALLOWED: Final = frozenset(
+    {"ping", "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "quit", "reset"}
+)
+_OK_BYTES: Final = b"+OK\r\n"
+
+# Raw command name (any casing a client uses) -> table entry; avoids lower() on the hot path.
+_BY_RAW_NAME: dict[bytes, Command] = {}
+
+
+def resolve(argv: list[bytes]) -> Command | str:
+    """The table entry for argv, or the error text that rejects it (unknown, wrong arity)."""
+    name = argv[0]
+    cmd = _BY_RAW_NAME.get(name)
+    if cmd is None:
+        cmd = COMMANDS.get(name.lower())
+        if cmd is None:
+            return _unknown_command(argv)
+        if len(_BY_RAW_NAME) < 4096:
+            _BY_RAW_NAME[name] = cmd
+    if cmd.subcommands:
+        if len(argv) < 2:
+            return errors.WRONG_ARGS.format(cmd.name)
+        sub = cmd.subcommands.get(argv[1].lower())
+        if sub is None:
+            text = errors.UNKNOWN_SUBCOMMAND.format(_printable(argv[1])[:128], cmd.name.upper())
+            return text
+        cmd = sub
+    arity = cmd.arity
+    argc = len(argv)
+    if (argc != arity) if arity > 0 else (argc < -arity):
+        return errors.WRONG_ARGS.format(cmd.name)
+    return cmd
+
+
+def execute(c: Client, argv: list[bytes]) -> None:
+    """Run one request from client `c` and queue its encoded reply on `c.out`."""
+    cmd = resolve(argv)
+    if type(cmd) is str:
+        if c.multi:
+            c.multi_error = True
+        _reply(c, ErrorReply(cmd))
+        return
+    assert isinstance(cmd, Command)
+    server = c.server
+    if not c.authenticated and "no_auth" not in cmd.flags:
+        _reject(c, cmd, errors.NOAUTH)
+        return
+    if server.maxmemory and not _memory_ok(c, cmd):
+        return
+    if c.resp == 2 and (c.channels or c.patterns) and cmd.name.partition("|")[0] not in _SUBSCRIBED_ALLOWED:
+        _reject(c, cmd, errors.SUBSCRIBED_CONTEXT.format(cmd.name.partition("|")[0]))
+        return
+    if c.multi and cmd.name not in _MULTI_IMMEDIATE:
+        if "no_multi" in cmd.flags:
+            _reject(c, cmd, errors.COMMAND_NOT_ALLOWED_IN_MULTI)
+            return
+        c.multi_queue.append((cmd, argv))
+        _reply(c, SimpleString("QUEUED"))
+        return
+    if server.monitors:
+        server.feed_monitors(c, argv)
+    reply = call(c, cmd, argv)
+    if reply is not NO_REPLY:
+        _reply(c, reply)
+    if c.keyspace.ready_keys:
+        server.serve_blocked_clients()
+
+
+def call(c: Client, cmd: Command, argv: list[bytes]) -> Any:
+    """Run the handler; errors become error replies; statistics and the slow log are kept."""
+    c.keyspace.tick()
+    c.last_command = argv[0]
+    start = time.perf_counter_ns()
+    try:
+        reply = cmd.handler(c, argv)  # type: ignore[misc]
+    except CommandError as error:
+        reply = ErrorReply(error.message)
+        cmd.failed_calls += 1
+    elapsed_us = (time.perf_counter_ns() - start) // 1000
+    cmd.calls += 1
+    cmd.usec += elapsed_us
+    server = c.server
+    server.stats_commands += 1
+    if elapsed_us >= server.slowlog_threshold_us >= 0:
+        server.slowlog_add(c, argv, elapsed_us)
+    if type(reply) is ErrorReply:
+        server.count_error(reply)
+    return reply
+
+
+def _memory_ok(c: Client, cmd: Command) -> bool:
+    """Evict under the policy; refuse commands that may grow memory when that is not enough."""
+    server = c.server
+    if server.make_room() or "denyoom" not in cmd.flags:
+        return True
+    if cmd.name == "exec" and not any("denyoom" in queued.flags for queued, _ in c.multi_queue):
+        return True
+    _reject(c, cmd, errors.OOM)
+    return False
+
+
+def _reject(c: Client, cmd: Command, text: str) -> None:
+    cmd.rejected_calls += 1
+    if c.multi:
+        c.multi_error = True
+    _reply(c, ErrorReply(text))
+
+
+def _reply(c: Client, reply: Any) -> None:
+    mode = c.reply_mode
+    if mode != "on":
+        if mode == "skip":
+            c.reply_mode = "on"
+        return
+    if reply is OK:
+        c.out.append(_OK_BYTES)
+    elif type(reply) is bytes:
+        c.out.append(b"$%d\r\n%s\r\n" % (len(reply), reply))
+    else:
+        c.out.append(encode(reply, c.resp))
+
+
+def _printable(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").replace("\r", " ").replace("\n", " ")
+
+
+def _unknown_command(argv: list[bytes]) -> str:
+    args = ""
+    for arg in argv[1:]:
+        if len(args) >= 128:
+            break
+        args += "'" + _printable(arg)[: 128 - len(args)] + "' "
+    return errors.UNKNOWN_COMMAND.format(_printable(argv[0])[:128], args)
