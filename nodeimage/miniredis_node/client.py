@@ -58,6 +58,7 @@ class Client:
         "monitor",
         "output_soft_since",
         "no_block",
+        "backlog_error",
     )
 
     def __init__(self, server: Server, transport: asyncio.Transport | None, client_id: int) -> None:
@@ -102,6 +103,9 @@ class Client:
         # While blocked (BLPOP...) or paused (CLIENT PAUSE), commands wait in `backlog`.
         self.blocked: Any = None
         self.backlog: list[list[bytes]] = []
+        # A protocol error that arrived while commands waited in the backlog: sent, then the
+        # connection closed, once the backlog has run.
+        self.backlog_error = ""
         self.reply_mode = "on"  # CLIENT REPLY on|off|skip
         self.no_evict = False
         self.monitor = False

@@ -8,12 +8,13 @@ reply, count statistics.
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Any, Final
+import logging
+from time import time_ns
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from miniredis_node import errors
 from miniredis_node.errors import CommandError
-from miniredis_node.protocol import OK, ErrorReply, SimpleString, encode
+from miniredis_node.protocol import OK, QUEUED, ErrorReply, encode
 from miniredis_node.table import COMMANDS, Command
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class _Marker:
     def __repr__(self) -> str:
         return self.name
 
+
+log = logging.getLogger("miniredis.node")
 
 # A handler returns NO_REPLY when it has written its replies itself (SUBSCRIBE writes one per
 # channel) or when it blocked the client (BLPOP): nothing is written now.
@@ -73,53 +76,71 @@ def resolve(argv: list[bytes]) -> Command | str:
 
 def execute(c: Client, argv: list[bytes]) -> None:
     """Run one request from client `c` and queue its encoded reply on `c.out`."""
-    cmd = resolve(argv)
+    cmd: Command | str | None = _BY_RAW_NAME.get(argv[0])
+    if cmd is not None and not cmd.subcommands:  # type: ignore[union-attr]
+        arity = cmd.arity  # type: ignore[union-attr]
+        argc = len(argv)
+        if (argc != arity) if arity > 0 else (argc < -arity):
+            cmd = errors.WRONG_ARGS.format(cmd.name)  # type: ignore[union-attr]
+    else:
+        cmd = resolve(argv)
     if type(cmd) is str:
         if c.multi:
             c.multi_error = True
         _reply(c, ErrorReply(cmd))
         return
-    assert isinstance(cmd, Command)
+    cmd = cast(Command, cmd)
     server = c.server
+    # The gates of processCommand, cheapest first; a plain client passes them in a few loads.
     if not c.authenticated and "no_auth" not in cmd.flags:
         _reject(c, cmd, errors.NOAUTH)
         return
     if server.maxmemory and not _memory_ok(c, cmd):
         return
-    if c.resp == 2 and (c.channels or c.patterns) and cmd.name.partition("|")[0] not in _SUBSCRIBED_ALLOWED:
-        _reject(c, cmd, errors.SUBSCRIBED_CONTEXT.format(cmd.name.partition("|")[0]))
-        return
-    if c.multi and cmd.name not in _MULTI_IMMEDIATE:
-        if "no_multi" in cmd.flags:
-            _reject(c, cmd, errors.COMMAND_NOT_ALLOWED_IN_MULTI)
+    if c.multi:
+        if cmd.name not in _MULTI_IMMEDIATE:
+            if "no_multi" in cmd.flags:
+                _reject(c, cmd, errors.COMMAND_NOT_ALLOWED_IN_MULTI)
+                return
+            c.multi_queue.append((cmd, argv))
+            _reply(c, QUEUED)
             return
-        c.multi_queue.append((cmd, argv))
-        _reply(c, SimpleString("QUEUED"))
-        return
+    elif (c.channels or c.patterns) and c.resp == 2:
+        base = cmd.name.partition("|")[0]
+        if base not in _SUBSCRIBED_ALLOWED:
+            _reject(c, cmd, errors.SUBSCRIBED_CONTEXT.format(base))
+            return
     if server.monitors:
         server.feed_monitors(c, argv)
     reply = call(c, cmd, argv)
     if reply is not NO_REPLY:
-        _reply(c, reply)
+        if reply is OK and c.reply_mode == "on":
+            c.out.append(_OK_BYTES)
+        else:
+            _reply(c, reply)
     if c.keyspace.ready_keys:
         server.serve_blocked_clients()
 
 
 def call(c: Client, cmd: Command, argv: list[bytes]) -> Any:
     """Run the handler; errors become error replies; statistics and the slow log are kept."""
-    c.keyspace.tick()
+    keyspace = c.keyspace
+    start = time_ns()
+    keyspace.now_ms = start // 1_000_000  # one clock reading per command
     c.last_command = argv[0]
-    start = time.perf_counter_ns()
     try:
         reply = cmd.handler(c, argv)  # type: ignore[misc]
     except CommandError as error:
         reply = ErrorReply(error.message)
         cmd.failed_calls += 1
-    elapsed_us = (time.perf_counter_ns() - start) // 1000
+    except Exception as error:  # a handler bug must cost one reply, never the server
+        log.exception("command %r failed", cmd.name)
+        reply = ErrorReply(f"ERR internal error in '{cmd.name}': {type(error).__name__}")
+        cmd.failed_calls += 1
+    elapsed_us = (time_ns() - start) // 1000
     cmd.calls += 1
     cmd.usec += elapsed_us
     server = c.server
-    server.stats_commands += 1
     if elapsed_us >= server.slowlog_threshold_us >= 0:
         server.slowlog_add(c, argv, elapsed_us)
     if type(reply) is ErrorReply:

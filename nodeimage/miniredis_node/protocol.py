@@ -12,14 +12,16 @@ Parsing has two paths that agree on every valid input:
   to keep in hiredis, and every frame hiredis rejects or cannot judge, so that malformed input gets
   Redis's own `Protocol error: ...` text.
 
-Switching is cheap: the fast path keeps references to the chunks it fed since hiredis last
-drained, and when anything looks wrong it replays those bytes through the reference path,
-skipping the frames it already returned.
+Switching is cheap: hiredis is only ever given whole reads that start at a frame boundary. When
+a read ends inside a frame, or hiredis meets something it rejects or cannot judge, the bytes
+from the end of the last frame it returned go to the reference parser, which checks the frame's
+headers at once (an oversized bulk length is refused before its value arrives), and hands the
+stream back to hiredis at the next frame boundary.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, cast
 
 import hiredis
 
@@ -30,9 +32,6 @@ PROTO_MBULK_BIG_ARG: Final = 32 * 1024
 MAX_MULTIBULK_LEN: Final = 2**31 - 1  # INT_MAX, as Redis 7.0 checks
 UNAUTHENTICATED_MAX_ARGS: Final = 10
 UNAUTHENTICATED_MAX_BULK: Final = 16384
-# When a partial frame buffered in hiredis grows past this, hand it to the reference parser so
-# the bulk length is checked against proto-max-bulk-len before the value arrives.
-FAST_PATH_PENDING_LIMIT: Final = 64 * 1024
 
 
 class ProtocolError(Exception):
@@ -124,26 +123,35 @@ def _parse_ll(raw: bytes) -> int | None:
     return value
 
 
+def _frames_size(frames: list[list[bytes]], empty_frames: int) -> int:
+    """Bytes that these frames take in canonical RESP (the only form Redis accepts)."""
+    total = 4 * empty_frames  # "*0\r\n"
+    for frame in frames:
+        total += len(str(len(frame))) + 3
+        for arg in frame:
+            size = len(arg)
+            total += len(str(size)) + 5 + size
+    return total
+
+
 class RequestParser:
     """Turns the bytes a client sends into argument vectors, the way Redis 7.0 reads requests."""
 
     __slots__ = (
-        "_reader",
+        "_argv",
+        "_buffer",
+        "_bulk_len",
+        "_multibulk_left",
         "_pending",
         "_pending_returned",
-        "_buffer",
-        "_multibulk_left",
-        "_bulk_len",
-        "_argv",
+        "_reader",
+        "authenticated",
         "max_bulk_len",
         "max_query_buffer",
-        "authenticated",
     )
 
     def __init__(self, *, max_bulk_len: int = 512 * 1024 * 1024, max_query_buffer: int = 1024**3) -> None:
         self._reader = hiredis.Reader()
-        self._pending: list[bytes] = []
-        self._pending_returned = 0
         self._buffer = bytearray()
         self._multibulk_left = 0
         self._bulk_len = -1
@@ -156,75 +164,98 @@ class RequestParser:
     @property
     def buffered(self) -> int:
         """Bytes received but not yet turned into commands (the query buffer)."""
-        return len(self._buffer) + sum(len(chunk) for chunk in self._pending)
+        return len(self._buffer)
 
     def feed(self, data: bytes) -> tuple[list[list[bytes]], ProtocolError | None]:
         """Parse `data`; return the complete commands and the protocol error that ended them, if any.
 
         After an error the connection must be closed: the parser's state is undefined.
         """
-        if self._buffer or self._multibulk_left or data[:1] != b"*" or not self.authenticated:
-            if self._pending:  # a partial hiredis frame continues here
-                return self._fall_back(data)
-            self._buffer += data
-            return self._parse_reference()
-        return self._parse_fast(data)
-
-    def _parse_fast(self, data: bytes) -> tuple[list[list[bytes]], ProtocolError | None]:
-        reader = self._reader
-        reader.feed(data)
-        self._pending.append(data)
-        commands: list[list[bytes]] = []
-        try:
-            while (frame := reader.gets()) is not False:
-                if type(frame) is not list or not all(type(arg) is bytes for arg in frame):
-                    return self._replay(commands)
-                if frame:
-                    commands.append(frame)
-                self._pending_returned += 1
-        except hiredis.ProtocolError:
-            return self._replay(commands)
-        if not reader.has_data():
-            self._pending.clear()
-            self._pending_returned = 0
-        elif sum(len(chunk) for chunk in self._pending) > FAST_PATH_PENDING_LIMIT:
-            more, error = self._replay([])
-            commands.extend(more)
+        if not self._buffer and data[:1] == b"*" and self.authenticated:
+            return self._parse_fast(data)
+        self._buffer += data
+        commands, error = self._parse_reference(hand_back=self.authenticated)
+        if error is not None or not self._buffer or self._multibulk_left or self._buffer[0] != 0x2A:
             return commands, error
-        return commands, None
-
-    def _fall_back(self, data: bytes) -> tuple[list[list[bytes]], ProtocolError | None]:
-        self._pending.append(data)
-        return self._replay([])
-
-    def _replay(self, commands: list[list[bytes]]) -> tuple[list[list[bytes]], ProtocolError | None]:
-        """Move everything hiredis holds to the reference parser, skipping frames already returned."""
-        skip = self._pending_returned
-        self._buffer = bytearray(b"".join(self._pending))
-        self._pending.clear()
-        self._pending_returned = 0
-        self._reader = hiredis.Reader()
-        more, error = self._parse_reference(skip_frames=skip)
+        # The reference parser stopped at the start of a multibulk frame: back to hiredis.
+        rest = bytes(self._buffer)
+        self._buffer.clear()
+        more, error = self._parse_fast(rest)
         commands.extend(more)
         return commands, error
 
-    def _parse_reference(self, skip_frames: int = 0) -> tuple[list[list[bytes]], ProtocolError | None]:
+    def _parse_fast(self, data: bytes) -> tuple[list[list[bytes]], ProtocolError | None]:
+        """hiredis parses the whole frames of `data`; a trailing partial frame, and anything
+        hiredis rejects or cannot judge, goes to the reference parser from its first byte."""
+        reader = self._reader
+        reader.feed(data)
         commands: list[list[bytes]] = []
+        empty_frames = 0
+        # hiredis's has_data() only says whether unread bytes remain, not whether a frame is
+        # half-parsed (it consumes partial elements), so the boundary is judged right after
+        # each complete frame.
+        at_boundary = False
         try:
-            while self._buffer:
-                if self._multibulk_left == 0 and self._buffer[0] != 0x2A:  # not '*'
+            while (frame := reader.gets()) is not False:
+                # Redis takes only arrays of bulk strings; anything else is judged by the
+                # reference parser (hiredis would accept nested or typed elements).
+                if type(frame) is not list:
+                    return self._hand_over(data, commands, empty_frames)
+                for arg in frame:
+                    if type(arg) is not bytes:
+                        return self._hand_over(data, commands, empty_frames)
+                if frame:
+                    commands.append(frame)
+                else:
+                    empty_frames += 1
+                at_boundary = not reader.has_data()
+        except hiredis.ProtocolError:
+            return self._hand_over(data, commands, empty_frames)
+        if at_boundary:
+            # hiredis returns simple strings (+), verbatim (=) and big numbers (() inside an
+            # array as plain bytes, where Redis refuses them. Only a chunk that holds one of
+            # those type bytes after a newline can hide one: there, the byte count decides.
+            if (b"\n+" in data or b"\n=" in data or b"\n(" in data) and _frames_size(
+                commands, empty_frames
+            ) != len(data):
+                return self._hand_over(data, [], 0)
+            return commands, None
+        return self._hand_over(data, commands, empty_frames)
+
+    def _hand_over(
+        self, data: bytes, commands: list[list[bytes]], empty_frames: int
+    ) -> tuple[list[list[bytes]], ProtocolError | None]:
+        """Give the reference parser `data` from the end of the frames hiredis returned.
+
+        Redis accepts only canonical lengths (no leading zeros, no sign), so each returned
+        frame's size in bytes follows from its contents.
+        """
+        self._reader = hiredis.Reader()
+        self._buffer = bytearray(data[_frames_size(commands, empty_frames) :])
+        more, error = self._parse_reference()
+        commands.extend(more)
+        return commands, error
+
+    def _parse_reference(self, *, hand_back: bool = False) -> tuple[list[list[bytes]], ProtocolError | None]:
+        """Parse from the buffer; with `hand_back`, stop before a multibulk frame that follows
+        a complete one, so the caller can return to the fast path."""
+        commands: list[list[bytes]] = []
+        buf = self._buffer
+        try:
+            while buf:
+                if self._multibulk_left == 0 and buf[0] != 0x2A:  # not '*'
                     argv = self._parse_inline()
                 else:
                     argv = self._parse_multibulk()
                 if argv is None:
                     break
-                if skip_frames:
-                    skip_frames -= 1
-                elif argv:
+                if argv:
                     commands.append(argv)
+                if hand_back and buf[:1] == b"*":
+                    break
         except ProtocolError as error:
             return commands, error
-        if len(self._buffer) > self.max_query_buffer:
+        if len(buf) > self.max_query_buffer:
             return commands, ProtocolError("query buffer limit")
         return commands, None
 
@@ -379,7 +410,7 @@ def _encode(value: Reply, resp: int, out: list[bytes]) -> None:
     if kind is bytes:
         out.append(b"$%d\r\n%s\r\n" % (len(value), value))  # type: ignore[arg-type]
     elif kind is SimpleString:
-        out.append(b"+%s\r\n" % value.encode())  # type: ignore[union-attr]
+        out.append(b"+%s\r\n" % cast(str, value).encode())
     elif kind is int:
         out.append(b":%d\r\n" % value)  # type: ignore[str-format]
     elif value is None:
@@ -389,7 +420,7 @@ def _encode(value: Reply, resp: int, out: list[bytes]) -> None:
         for item in value:  # type: ignore[attr-defined]
             _encode(item, resp, out)
     elif kind is ErrorReply:
-        out.append(b"-%s\r\n" % value.encode())  # type: ignore[union-attr]
+        out.append(b"-%s\r\n" % cast(str, value).encode())
     elif kind is Raw:
         out.append(value)  # type: ignore[arg-type]
     elif kind is float:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import signal
 import time
 from collections import deque
@@ -24,6 +23,7 @@ from miniredis_node import errors
 from miniredis_node.client import Client
 from miniredis_node.config import Config
 from miniredis_node.dispatch import execute
+from miniredis_node.eviction import perform_evictions
 from miniredis_node.keyspace import Database, Keyspace
 from miniredis_node.protocol import ErrorReply, encode
 
@@ -39,7 +39,7 @@ BASELINE_USED_MEMORY = 880_000
 class RespProtocol(asyncio.Protocol):
     """One client connection: bytes in through the parser, replies out in one write per batch."""
 
-    __slots__ = ("server", "client")
+    __slots__ = ("client", "server")
 
     def __init__(self, server: Server) -> None:
         self.server = server
@@ -69,7 +69,7 @@ class RespProtocol(asyncio.Protocol):
         if client.backlog or client.blocked is not None:
             client.backlog.extend(commands)
             if error is not None:
-                client.backlog.append([b"\x00protocol-error", str(error).encode()])
+                client.backlog_error = str(error)
             return
         self.server.run_batch(client, commands)
         if error is not None:
@@ -105,7 +105,6 @@ class Server:
         self.pause_mode = ""
         self.paused_clients: dict[Client, None] = {}
         # Statistics.
-        self.stats_commands = 0
         self.total_connections = 0
         self.rejected_connections = 0
         self.error_counts: dict[str, int] = {}
@@ -128,7 +127,7 @@ class Server:
             reuse_address=True,
             backlog=self.config["tcp-backlog"],
         )
-        sockets = self._server.sockets or []
+        sockets: list[Any] = list(self._server.sockets or [])
         if sockets:
             self.port = sockets[0].getsockname()[1]
         self._stopped = loop.create_future()
@@ -169,11 +168,6 @@ class Server:
         client.in_batch = True
         try:
             for position, argv in enumerate(commands):
-                if argv[0] == b"\x00protocol-error":
-                    client.out.append(b"-ERR %s\r\n" % argv[1])
-                    client.in_batch = False
-                    client.close()
-                    return
                 if self.pause_until and self._is_paused_for(client, argv):
                     client.backlog.extend(commands[position:])
                     self.paused_clients[client] = None
@@ -199,6 +193,9 @@ class Server:
             client.transport.resume_reading()
         if backlog:
             self.run_batch(client, backlog)
+        if client.backlog_error and not client.backlog and client.blocked is None:
+            client.out.append(b"-ERR %s\r\n" % client.backlog_error.encode())
+            client.close()
 
     def forget_client(self, client: Client) -> None:
         client.closing = True
@@ -322,49 +319,14 @@ class Server:
         return BASELINE_USED_MEMORY + self.keyspace.used_memory
 
     def make_room(self) -> bool:
-        """Evict keys by the policy until under maxmemory (Redis's performEvictions).
+        """Evict keys by maxmemory-policy until under maxmemory (see `eviction`).
 
-        True when memory is within the limit afterwards. Each round samples
-        `maxmemory-samples` keys per database and evicts the best candidate: least recently or
-        least frequently used (approximated here by the sample's insertion order, see README),
-        soonest to expire, or random.
+        False only when over the limit with nothing evictable (noeviction, or no volatile key
+        under volatile-*): the dispatcher then refuses `denyoom` commands with OOM.
         """
-        limit = self.maxmemory
-        if not limit or self.used_memory() <= limit:
+        if not self.maxmemory or self.used_memory() <= self.maxmemory:
             return True
-        policy = self.config["maxmemory-policy"]
-        if policy == "noeviction":
-            return False
-        samples = self.config["maxmemory-samples"]
-        volatile = policy.startswith("volatile")
-        keyspace = self.keyspace
-        deadline = time.monotonic() + 0.05
-        while self.used_memory() > limit:
-            best: tuple[Any, Database, bytes] | None = None
-            for db in keyspace.dbs:
-                pool = db.expires if volatile else db.data
-                if not pool:
-                    continue
-                index = db.expire_index if volatile else db.index
-                for key in index.sample(samples):
-                    score = self._eviction_score(policy, db, key)
-                    if best is None or score < best[0]:
-                        best = (score, db, key)
-            if best is None or time.monotonic() > deadline:
-                return self.used_memory() <= limit
-            _, db, key = best
-            if db.delete(key):
-                keyspace.evicted_keys += 1
-                if keyspace.on_evicted is not None:
-                    keyspace.on_evicted(db, key)
-        return True
-
-    def _eviction_score(self, policy: str, db: Database, key: bytes) -> Any:
-        if policy == "volatile-ttl":
-            return db.expires.get(key, 0)
-        if policy.endswith("random"):
-            return random.random()
-        return db.access_score(key, lfu=policy.endswith("lfu"))
+        return perform_evictions(self)
 
     def check_output_limits(self, client: Client) -> None:
         """Disconnect pub/sub clients that fall too far behind (client-output-buffer-limit pubsub)."""
@@ -413,6 +375,18 @@ class Server:
             [self.slowlog_next_id, int(time.time()), elapsed_us, shown, client.addr.encode(), client.name]
         )
         self.slowlog_next_id += 1
+
+    @property
+    def stats_commands(self) -> int:
+        """total_commands_processed: the sum of every command's call counter."""
+        from miniredis_node.table import COMMANDS
+
+        total = 0
+        for cmd in COMMANDS.values():
+            total += cmd.calls
+            for sub in cmd.subcommands.values():
+                total += sub.calls
+        return total
 
     def count_error(self, reply: ErrorReply) -> None:
         prefix = reply.split(" ", 1)[0]
