@@ -84,3 +84,86 @@ DISCARD_WITHOUT_MULTI: Final = "ERR DISCARD without MULTI"
 WATCH_IN_MULTI: Final = "ERR WATCH inside MULTI is not allowed"
 EXECABORT: Final = "EXECABORT Transaction discarded because of previous errors."
 COMMAND_NOT_ALLOWED_IN_MULTI: Final = "ERR Command not allowed inside a transaction"
+
+# Connection, CLIENT, server administration (commands/connection.py, commands/server.py).
+HELLO_PROTO_NOT_INTEGER: Final = "ERR Protocol version is not an integer or out of range"
+NOPROTO: Final = "NOPROTO unsupported protocol version"
+HELLO_SYNTAX: Final = "ERR Syntax error in HELLO option '{}'"
+HELLO_NOAUTH: Final = (
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+    "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+    "protocol version at the same time"
+)
+CLIENT_NAME_INVALID: Final = "ERR Client names cannot contain spaces, newlines or special characters."
+UNKNOWN_CLIENT_TYPE: Final = "ERR Unknown client type '{}'"
+INVALID_CLIENT_ID: Final = "ERR Invalid client ID"
+NO_SUCH_CLIENT: Final = "ERR No such client"
+CLIENT_ID_POSITIVE: Final = "ERR client-id should be greater than 0"
+NO_SUCH_USER: Final = "ERR No such user '{}'"
+TIMEOUT_NOT_INTEGER: Final = "ERR timeout is not an integer or out of range"
+CLIENT_PAUSE_MODE: Final = "ERR CLIENT PAUSE mode must be WRITE or ALL"
+SUBCOMMAND_ARGS: Final = "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP."
+UNBLOCK_REASON: Final = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+UNBLOCKED: Final = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+CONFIG_SET_FAILED: Final = "ERR CONFIG SET failed (possibly related to argument '{}') - {}"
+CONFIG_SET_UNKNOWN: Final = "ERR Unknown option or number of arguments for CONFIG SET - '{}'"
+CONFIG_NO_FILE: Final = "ERR The server is running without a config file"
+GETKEYS_NO_KEYS: Final = "ERR The command has no key arguments"
+GETKEYS_INVALID_COMMAND: Final = "ERR Invalid command specified"
+GETKEYS_INVALID_ARITY: Final = "ERR Invalid number of arguments specified for command"
+SLOWLOG_COUNT: Final = "ERR count should be greater than or equal to -1"
+LATENCY_NO_SAMPLES: Final = "ERR No samples available for event '{}'"
+NO_SHUTDOWN_IN_PROGRESS: Final = "ERR No shutdown in progress."
+
+# Strings and bitmaps.
+OFFSET_OUT_OF_RANGE: Final = "ERR offset is out of range"
+DECREMENT_OVERFLOW: Final = "ERR decrement would overflow"
+LCS_NOT_STRINGS: Final = "ERR The specified keys must contain string values"
+LCS_LEN_AND_IDX: Final = "ERR If you want both the length and indexes, please just use IDX."
+LCS_TOO_MUCH_MEMORY: Final = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+BITPOS_BIT: Final = "ERR The bit argument must be 1 or 0."
+BITOP_NOT_ONE_KEY: Final = "ERR BITOP NOT must be called with a single source key."
+
+# Generic key commands and transactions (commands/keys.py, commands/transactions.py).
+EXPIRE_UNSUPPORTED_OPTION: Final = "ERR Unsupported option {}"
+EXPIRE_NX_AND_OTHERS: Final = "ERR NX and XX, GT or LT options at the same time are not compatible"
+EXPIRE_GT_AND_LT: Final = "ERR GT and LT options at the same time are not compatible"
+SWAPDB_INVALID_FIRST: Final = "ERR invalid first DB index"
+SWAPDB_INVALID_SECOND: Final = "ERR invalid second DB index"
+OBJECT_FREQ_NOT_LFU: Final = (
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
+OBJECT_IDLETIME_LFU: Final = (
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching "
+    "between policies at runtime LRU and LFU data will take some time to adjust."
+)
+EXECABORT_BECAUSE: Final = "EXECABORT Transaction discarded because of: {}"
+
+# Hashes and sets (commands/hashes.py, commands/sets.py).
+HASH_VALUE_NOT_INTEGER: Final = "ERR hash value is not an integer"
+HASH_VALUE_NOT_FLOAT: Final = "ERR hash value is not a float"
+VALUE_NAN_OR_INF: Final = "ERR value is NaN or Infinity"
+VALUE_OUT_OF_RANGE: Final = "ERR value is out of range"
+VALUE_NOT_IN_LONG_RANGE: Final = (
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+)
+NUMKEYS_GREATER_THAN_ARGS: Final = "ERR Number of keys can't be greater than number of args"
+LIMIT_NEGATIVE: Final = "ERR LIMIT can't be negative"
+GETKEYS_INVALID_ARGS: Final = "ERR Invalid arguments specified for command"
+
+# Lists (commands/lists.py).
+LPOS_RANK_ZERO: Final = (
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+    "or use negative to start from the end of the list"
+)
+LPOS_COUNT_NEGATIVE: Final = "ERR COUNT can't be negative"
+LPOS_MAXLEN_NEGATIVE: Final = "ERR MAXLEN can't be negative"
+INT_RANGE: Final = "ERR value is out of range, value must between {} and {}"
+
+# Sorted sets (commands/zsets.py).
+ZRANGE_LIMIT_WITHOUT_BY: Final = (
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+)
+ZRANGE_WITHSCORES_BYLEX: Final = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+AT_LEAST_ONE_INPUT_KEY: Final = "ERR at least 1 input key is needed for '{}' command"
