@@ -79,5 +79,7 @@ def parse_timeout(raw: bytes) -> float:
     return value
 
 
-def upper(raw: bytes) -> bytes:
-    return raw.upper()
+def option_name(raw: bytes) -> bytes:
+    """An option keyword as Redis compares it (strcasecmp on a C string): up to the first NUL,
+    case-insensitive. Compare the result with upper-case literals: `option_name(arg) == b"NX"`."""
+    return raw.split(b"\0", 1)[0].upper()

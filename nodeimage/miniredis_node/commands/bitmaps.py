@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 from miniredis_node import errors
-from miniredis_node.args import parse_int, to_int
+from miniredis_node.args import option_name, parse_int, to_int
 from miniredis_node.client import Client
-from miniredis_node.commands.strings import option_name
 from miniredis_node.errors import CommandError
 from miniredis_node.table import command
 

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Final
 
 from miniredis_node import errors, longdouble
-from miniredis_node.args import INT64_MAX, INT64_MIN, parse_int, to_int
+from miniredis_node.args import INT64_MAX, INT64_MIN, option_name, parse_int, to_int
 from miniredis_node.client import Client
 from miniredis_node.errors import CommandError
 from miniredis_node.protocol import OK, MapReply
@@ -37,11 +37,6 @@ EXPIRY: Final = EX | PX | EXAT | PXAT
 IN_SECONDS: Final = EX | EXAT
 RELATIVE: Final = EX | PX
 _EXPIRY_OPTIONS: Final = {b"EX": EX, b"PX": PX, b"EXAT": EXAT, b"PXAT": PXAT}
-
-
-def option_name(raw: bytes) -> bytes:
-    """An option keyword as Redis compares it: a C string (up to the first NUL), case-insensitive."""
-    return raw.split(b"\0", 1)[0].upper()
 
 
 def parse_expiry_options(argv: list[bytes], start: int, *, for_set: bool) -> tuple[int, bytes | None]:
