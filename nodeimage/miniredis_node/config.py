@@ -123,7 +123,7 @@ SETTINGS: tuple[Setting, ...] = (
     _int("lua-time-limit", 5000, "Milliseconds before a script counts as busy.", 0, aliases=("busy-reply-threshold",)),
     _int("lfu-log-factor", 10, "LFU counter logarithm factor.", 0),
     _int("lfu-decay-time", 1, "LFU counter decay in minutes.", 0),
-    _int("hash-max-listpack-entries", 128, "Encoding threshold reported by OBJECT ENCODING.", 0,
+    _int("hash-max-listpack-entries", 512, "Encoding threshold reported by OBJECT ENCODING.", 0,
          aliases=("hash-max-ziplist-entries",)),
     _int("hash-max-listpack-value", 64, "Encoding threshold reported by OBJECT ENCODING.", 0,
          aliases=("hash-max-ziplist-value",)),
@@ -180,7 +180,7 @@ class Config:
             raise KeyError(name)
         value = setting.parse(raw)
         if isinstance(value, int) and not isinstance(value, bool):
-            if setting.minimum is not None and value < setting.minimum or (
+            if (setting.minimum is not None and value < setting.minimum) or (
                 setting.maximum is not None and value > setting.maximum
             ):
                 low = setting.minimum if setting.minimum is not None else "-inf"

@@ -85,6 +85,9 @@ def execute(c: Client, argv: list[bytes]) -> None:
     else:
         cmd = resolve(argv)
     if type(cmd) is str:
+        if argv[0].lower() == b"exec":
+            _abort_exec(c, cmd)
+            return
         if c.multi:
             c.multi_error = True
         _reply(c, ErrorReply(cmd))
@@ -122,11 +125,16 @@ def execute(c: Client, argv: list[bytes]) -> None:
         server.serve_blocked_clients()
 
 
-def call(c: Client, cmd: Command, argv: list[bytes]) -> Any:
-    """Run the handler; errors become error replies; statistics and the slow log are kept."""
+def call(c: Client, cmd: Command, argv: list[bytes], *, tick: bool = True) -> Any:
+    """Run the handler; errors become error replies; statistics and the slow log are kept.
+
+    `tick=False` keeps the keyspace clock where it is: EXEC and scripts freeze time for their
+    whole body, so no key expires half-way through a transaction.
+    """
     keyspace = c.keyspace
     start = time_ns()
-    keyspace.now_ms = start // 1_000_000  # one clock reading per command
+    if tick:
+        keyspace.now_ms = start // 1_000_000  # one clock reading per command
     c.last_command = argv[0]
     try:
         reply = cmd.handler(c, argv)  # type: ignore[misc]
@@ -159,7 +167,18 @@ def _memory_ok(c: Client, cmd: Command) -> bool:
     return False
 
 
+def _abort_exec(c: Client, text: str) -> None:
+    """A rejected EXEC discards the transaction: `EXECABORT ... because of: <reason>`."""
+    from miniredis_node.commands.transactions import abort_exec
+
+    _reply(c, abort_exec(c, text))
+
+
 def _reject(c: Client, cmd: Command, text: str) -> None:
+    if cmd.name == "exec":
+        cmd.rejected_calls += 1
+        _abort_exec(c, text)
+        return
     cmd.rejected_calls += 1
     if c.multi:
         c.multi_error = True

@@ -19,6 +19,7 @@ database keeps a `KeyIndex`: an append-only list of its keys (see that class).
 from __future__ import annotations
 
 import random
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -34,14 +35,22 @@ if TYPE_CHECKING:
 # ---- memory estimate ------------------------------------------------------------------------
 # Calibrated against the process's RSS growth (tests/node/test_memory.py): what CPython really
 # spends per key and per element, so INFO's used_memory tracks the process and `maxmemory`
-# bounds it.
+# bounds it. A container's own structure (hash table, deque blocks) is measured exactly with
+# sys.getsizeof, which follows CPython's power-of-two growth (and tables that never shrink);
+# its elements are estimated from a sample, as Redis's MEMORY USAGE does.
 KEY_ENTRY_OVERHEAD = 56  # the keyspace dict's entry and index slot, amortised over its growth
 BYTES_OBJECT_OVERHEAD = 33  # PyBytesObject header plus the trailing NUL
-CONTAINER_OVERHEAD = {ListValue: 640, HashValue: 232, SetValue: 232, ZSetValue: 900}
-ELEMENT_OVERHEAD = {ListValue: 8, HashValue: 60, SetValue: 40, ZSetValue: 150}
 EXPIRE_ENTRY_OVERHEAD = 90  # expires dict entry plus the int object
+# What sys.getsizeof does not see: the `mem` int on every container, malloc headers of blocks
+# over 512 bytes; for sorted sets the SortedList object, its attribute dict and index lists.
+CONTAINER_OVERHEAD: dict[type, int] = {ListValue: 80, HashValue: 64, SetValue: 64, ZSetValue: 600}
+# Per element beyond the element's own bytes objects: a sorted set holds a (score, member)
+# tuple, a float and a pointer slot in a SortedList sublist.
+ZSET_ELEMENT_OVERHEAD = 64 + 32 + 10
 MEMORY_SAMPLES = 8
-LFU_INIT_VAL = 5
+LFU_INIT_VAL = 5  # a new key's LFU counter; eviction.LFU_INIT_VAL is the same
+
+_getsizeof = sys.getsizeof
 
 
 def bytes_size(length: int) -> int:
@@ -50,23 +59,26 @@ def bytes_size(length: int) -> int:
 
 
 def value_size(value: Any) -> int:
-    """Estimated memory of one value; containers are sampled, as Redis's MEMORY USAGE is."""
+    """Estimated memory of one value: its structure exactly, its elements by a sample of them."""
     kind = type(value)
     if kind is bytes:
         return bytes_size(len(value))
     n = len(value)
-    base = CONTAINER_OVERHEAD.get(kind, 256)
-    if n == 0:
-        return base
-    sample: list[Any]
-    if kind is HashValue:
-        sample = [bytes_size(len(f)) + bytes_size(len(v)) for f, v in islice(value.items(), MEMORY_SAMPLES)]
-    elif kind is ZSetValue:
-        sample = [bytes_size(len(m)) for m in islice(value.scores, MEMORY_SAMPLES)]
+    if kind is ZSetValue:
+        structure = _getsizeof(value.scores) + CONTAINER_OVERHEAD[ZSetValue]
     else:
-        sample = [bytes_size(len(e)) if type(e) is bytes else 48 for e in islice(iter(value), MEMORY_SAMPLES)]
-    per_element = ELEMENT_OVERHEAD.get(kind, 64) + sum(sample) // len(sample)
-    return base + n * per_element
+        structure = _getsizeof(value) + CONTAINER_OVERHEAD.get(kind, 64)
+    if n == 0:
+        return structure
+    # The sample's mean length, then one allocation size: exact for elements of one size,
+    # within a 16-byte class otherwise, and cheap enough to run after every LPUSH.
+    taken = n if n < MEMORY_SAMPLES else MEMORY_SAMPLES
+    per_element = bytes_size(sum(map(len, islice(value, taken))) // taken)
+    if kind is HashValue:
+        per_element += bytes_size(sum(map(len, islice(value.values(), taken))) // taken)
+    elif kind is ZSetValue:
+        per_element += ZSET_ELEMENT_OVERHEAD
+    return structure + n * per_element
 
 
 class KeyIndex:
@@ -80,7 +92,7 @@ class KeyIndex:
     repeat keys (SCAN allows that) but never misses one.
     """
 
-    __slots__ = ("owner", "slots", "epoch")
+    __slots__ = ("epoch", "owner", "slots")
 
     def __init__(self, owner: dict[bytes, Any]) -> None:
         self.owner = owner
@@ -134,7 +146,7 @@ class KeyIndex:
 class Database:
     """One numbered database (SELECT n)."""
 
-    __slots__ = ("id", "keyspace", "data", "expires", "index", "expire_index", "watched", "blocked", "access")
+    __slots__ = ("access", "blocked", "data", "expire_index", "expires", "id", "index", "keyspace", "watched")
 
     def __init__(self, db_id: int, keyspace: Keyspace) -> None:
         self.id = db_id
@@ -277,7 +289,8 @@ class Database:
     def flush(self) -> None:
         keyspace = self.keyspace
         for key in list(self.watched):
-            self._touch_watchers(key)
+            if key in self.data:  # Redis dirties only watched keys that exist
+                self._touch_watchers(key)
         keyspace.used_memory -= self.memory()
         keyspace.dirty += len(self.data)
         self.data.clear()
@@ -392,13 +405,16 @@ class Keyspace:
     def swap(self, a: int, b: int) -> None:
         """SWAPDB: exchange the contents of two databases (clients keep their db number)."""
         first, second = self.dbs[a], self.dbs[b]
+        # Watchers of keys that exist on either side see a change; others do not (as Redis).
+        for db in (first, second):
+            for key in list(db.watched):
+                if key in first.data or key in second.data:
+                    db._touch_watchers(key)
         for attr in ("data", "expires", "index", "expire_index", "access"):
             left, right = getattr(first, attr), getattr(second, attr)
             setattr(first, attr, right)
             setattr(second, attr, left)
         for db in (first, second):
-            for key in list(db.watched):
-                db._touch_watchers(key)
             for key in db.blocked:
                 if key in db.data:
                     self.ready_keys.append((db, key))
