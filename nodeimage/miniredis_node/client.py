@@ -88,7 +88,7 @@ class Client:
             if sock:
                 self.laddr = _format_addr(sock)
         self.created = self.last_interaction = time.monotonic()
-        self.last_command = b"NULL"
+        self.last_command = "NULL"  # the full name of the last command run ("client|list")
         self.out: list[bytes] = []
         self.in_batch = False
         self.closing = False
@@ -184,7 +184,7 @@ class Client:
             f"sub={len(self.channels)} psub={len(self.patterns)} ssub=0 "
             f"multi={len(self.multi_queue) if self.multi else -1} qbuf={qbuf} qbuf-free=0 "
             f"argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem={omem} tot-mem={qbuf + omem + 1024} "
-            f"events=r cmd={self.last_command.decode(errors='replace').lower()} user=default redir=-1 "
+            f"events=r cmd={self.last_command} user=default redir=-1 "
             f"resp={self.resp}"
         )
 

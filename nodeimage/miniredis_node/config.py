@@ -14,20 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-EVICTION_POLICIES = (
+EVICTION_POLICIES = (  # in the order Redis lists them in its error text
     "volatile-lru",
-    "allkeys-lru",
     "volatile-lfu",
-    "allkeys-lfu",
     "volatile-random",
-    "allkeys-random",
     "volatile-ttl",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
     "noeviction",
 )
 LOG_LEVELS = ("debug", "verbose", "notice", "warning", "nothing")
 APPENDFSYNC = ("always", "everysec", "no")
 
-_MEMORY = re.compile(rb"^(-?\d+)([kmg]b?)?$", re.IGNORECASE)
+_MEMORY = re.compile(rb"^(\d+)([kmg]b?)?$", re.IGNORECASE)  # Redis's memtoull has no sign
 _UNITS = {b"": 1, b"k": 1000, b"kb": 1024, b"m": 1000**2, b"mb": 1024**2, b"g": 1000**3, b"gb": 1024**3}
 
 

@@ -59,17 +59,18 @@ def resolve(argv: list[bytes]) -> Command | str:
             return _unknown_command(argv)
         if len(_BY_RAW_NAME) < 4096:
             _BY_RAW_NAME[name] = cmd
-    if cmd.subcommands:
+    if cmd.subcommands and (len(argv) > 1 or cmd.handler is None):
         if len(argv) < 2:
+            cmd.rejected_calls += 1
             return errors.WRONG_ARGS.format(cmd.name)
         sub = cmd.subcommands.get(argv[1].lower())
         if sub is None:
-            text = errors.UNKNOWN_SUBCOMMAND.format(_printable(argv[1])[:128], cmd.name.upper())
-            return text
+            return errors.UNKNOWN_SUBCOMMAND.format(_printable(argv[1])[:128], cmd.name.upper())
         cmd = sub
     arity = cmd.arity
     argc = len(argv)
     if (argc != arity) if arity > 0 else (argc < -arity):
+        cmd.rejected_calls += 1
         return errors.WRONG_ARGS.format(cmd.name)
     return cmd
 
@@ -81,6 +82,7 @@ def execute(c: Client, argv: list[bytes]) -> None:
         arity = cmd.arity  # type: ignore[union-attr]
         argc = len(argv)
         if (argc != arity) if arity > 0 else (argc < -arity):
+            cmd.rejected_calls += 1  # type: ignore[union-attr]
             cmd = errors.WRONG_ARGS.format(cmd.name)  # type: ignore[union-attr]
     else:
         cmd = resolve(argv)
@@ -90,7 +92,9 @@ def execute(c: Client, argv: list[bytes]) -> None:
             return
         if c.multi:
             c.multi_error = True
-        _reply(c, ErrorReply(cmd))
+        error = ErrorReply(cmd)
+        c.server.count_error(error)
+        _reply(c, error)
         return
     cmd = cast(Command, cmd)
     server = c.server
@@ -135,7 +139,7 @@ def call(c: Client, cmd: Command, argv: list[bytes], *, tick: bool = True) -> An
     start = time_ns()
     if tick:
         keyspace.now_ms = start // 1_000_000  # one clock reading per command
-    c.last_command = argv[0]
+    c.last_command = cmd.name
     try:
         reply = cmd.handler(c, argv)  # type: ignore[misc]
     except CommandError as error:
@@ -182,7 +186,9 @@ def _reject(c: Client, cmd: Command, text: str) -> None:
     cmd.rejected_calls += 1
     if c.multi:
         c.multi_error = True
-    _reply(c, ErrorReply(text))
+    error = ErrorReply(text)
+    c.server.count_error(error)
+    _reply(c, error)
 
 
 def _reply(c: Client, reply: Any) -> None:
