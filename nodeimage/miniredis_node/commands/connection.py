@@ -151,6 +151,7 @@ def quit_(c: Client, argv: list[bytes]) -> object:
 def reset(c: Client, argv: list[bytes]) -> object:
     """clearClientConnectionState: as if the client had just connected (the id stays)."""
     from miniredis_node.commands.pubsub import drop_all_subscriptions
+    from miniredis_node.commands.transactions import discard_transaction
 
     server = c.server
     if c.monitor:
@@ -160,10 +161,7 @@ def reset(c: Client, argv: list[bytes]) -> object:
     c.select(0)
     c.resp = 2
     set_authenticated(c, not server.config["requirepass"])
-    c.multi = False
-    c.multi_queue = []
-    c.multi_error = False
-    server.unwatch_all(c)
+    discard_transaction(c)
     drop_all_subscriptions(c)
     c.name = b""
     c.reply_mode = "on"
