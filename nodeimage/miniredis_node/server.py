@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("miniredis.node")
 
+# Commands a blocked or paused client may queue before it is disconnected.
+MAX_BACKLOG_COMMANDS = 1_000_000
 # Redis's own figure for a started server's used_memory, before any key.
 BASELINE_USED_MEMORY = 880_000
 
@@ -67,7 +69,12 @@ class RespProtocol(asyncio.Protocol):
         commands, error = client.parser.feed(data)
         client.last_interaction = time.monotonic()
         if client.backlog or client.blocked is not None:
+            # Redis keeps reading from blocked and paused clients (a disconnect must be seen);
+            # what they send waits here, bounded like a query buffer.
             client.backlog.extend(commands)
+            if len(client.backlog) > MAX_BACKLOG_COMMANDS:
+                client.kill()
+                return
             if error is not None:
                 client.backlog_error = str(error)
             return
@@ -181,16 +188,12 @@ class Server:
         client.flush()
         if client.close_after_reply:
             client.close()
-        if client.backlog and client.transport is not None and not client.closing:
-            client.transport.pause_reading()
 
     def resume(self, client: Client) -> None:
         """Continue a client's backlog after it was unblocked or unpaused."""
         if client.closing:
             return
         backlog, client.backlog = client.backlog, []
-        if client.transport is not None:
-            client.transport.resume_reading()
         if backlog:
             self.run_batch(client, backlog)
         if client.backlog_error and not client.backlog and client.blocked is None:
@@ -271,7 +274,7 @@ class Server:
         if state.timer is not None:
             state.timer.cancel()
         if send and not client.closing:
-            if reply is not None:
+            if reply is not None and client.reply_mode == "on":
                 client.send_raw(encode(reply, client.resp))
             asyncio.get_running_loop().call_soon(self.resume, client)
 

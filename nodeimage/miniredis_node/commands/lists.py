@@ -372,7 +372,9 @@ def rpushx(c: Client, argv: list[bytes]) -> object:
     since="2.2.0",
     summary="Insert an element before or after another element in a list",
     acl="@write @list @slow",
-    complexity="O(N) where N is the number of elements to traverse before seeing the value pivot.",
+    complexity="O(N) where N is the number of elements to traverse before seeing the value pivot. "
+    "This means that inserting somewhere on the left end on the list (head) can be considered O(1) and "
+    "inserting somewhere on the right end (tail) is O(N).",
     syntax="key BEFORE|AFTER pivot element",
 )
 def linsert(c: Client, argv: list[bytes]) -> object:
@@ -495,7 +497,8 @@ def llen(c: Client, argv: list[bytes]) -> object:
     since="1.0.0",
     summary="Get an element from a list by its index",
     acl="@read @list @slow",
-    complexity="O(N) where N is the number of elements to traverse to get to the element at index.",
+    complexity="O(N) where N is the number of elements to traverse to get to the element at index. "
+    "This makes asking for the first or the last element of the list O(1).",
     syntax="key index",
 )
 def lindex(c: Client, argv: list[bytes]) -> object:
@@ -541,7 +544,9 @@ def lrange(c: Client, argv: list[bytes]) -> object:
     since="6.0.6",
     summary="Return the index of matching elements on a list",
     acl="@read @list @slow",
-    complexity="O(N) where N is the number of elements in the list, for the average case.",
+    complexity="O(N) where N is the number of elements in the list, for the average case. When searching "
+    "for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command "
+    "may run in constant time.",
     syntax="key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
 )
 def lpos(c: Client, argv: list[bytes]) -> object:
