@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
-from miniredis_node import errors
+from miniredis_node import errors, longdouble
 from miniredis_node.errors import CommandError
 
 INT64_MIN = -(2**63)
@@ -69,14 +70,27 @@ def parse_float(raw: bytes, message: str = errors.NOT_FLOAT) -> float:
     return value
 
 
-def parse_timeout(raw: bytes) -> float:
-    """Blocking commands' timeout in seconds (a double, non-negative), 0 meaning forever."""
-    value = to_float(raw)
-    if value is None or math.isinf(value):
+def parse_timeout(raw: bytes, now_ms: int) -> float:
+    """A blocking command's timeout in seconds, 0 meaning forever, as Redis 7.0 reads it.
+
+    Redis parses a long double, multiplies by 1000 and rounds up (`ceill`) to whole
+    milliseconds, then casts to a long long: so 0.0001 waits 1 ms, -0.0005 means forever, and
+    values too large for the cast (1e300, inf) become LLONG_MIN, reported as negative. A
+    deadline past LLONG_MAX overflows in Redis and never fires: forever here too.
+    """
+    value = longdouble.parse(raw)
+    if value is None:
         raise CommandError(errors.TIMEOUT_NOT_FLOAT)
-    if value < 0:
+    millis: int | None = None
+    if isinstance(value, Fraction):
+        product = longdouble.round_exact(value * 1000)
+        if isinstance(product, Fraction):
+            millis = math.ceil(product)
+    if millis is None or not INT64_MIN <= millis <= INT64_MAX or millis < 0:
         raise CommandError(errors.TIMEOUT_NEGATIVE)
-    return value
+    if millis > INT64_MAX - now_ms:
+        return 0.0
+    return millis / 1000
 
 
 def option_name(raw: bytes) -> bytes:

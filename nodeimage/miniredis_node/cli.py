@@ -51,10 +51,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for name in FLAGS:
         setting = BY_NAME[name]
-        parser.add_argument(f"--{name}", dest=name, metavar="VALUE", help=f"{setting.doc} (default: "
-                            f"{setting.show(setting.default).decode() or chr(34) * 2})")
-    parser.add_argument("--config-set", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
-                        help="Any other setting, as CONFIG SET would take it.")
+        parser.add_argument(
+            f"--{name}",
+            dest=name,
+            metavar="VALUE",
+            help=f"{setting.doc} (default: {setting.show(setting.default).decode() or chr(34) * 2})",
+        )
+    parser.add_argument(
+        "--config-set",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        default=[],
+        help="Any other setting, as CONFIG SET would take it.",
+    )
     return parser
 
 
@@ -81,8 +91,13 @@ def load_config(argv: Sequence[str] | None = None) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> None:
     config = load_config(argv)
-    level = {"debug": logging.DEBUG, "verbose": logging.INFO, "notice": logging.INFO, "warning": logging.WARNING,
-             "nothing": logging.CRITICAL}[config["loglevel"]]
+    level = {
+        "debug": logging.DEBUG,
+        "verbose": logging.INFO,
+        "notice": logging.INFO,
+        "warning": logging.WARNING,
+        "nothing": logging.CRITICAL,
+    }[config["loglevel"]]
     logging.basicConfig(level=level, format="%(process)d:M %(asctime)s %(levelname).1s %(message)s")
     try:
         import uvloop

@@ -121,6 +121,7 @@ TIPS: dict[str, tuple[str, ...]] = {
     "hgetall": ("nondeterministic_output_order",),
     "spop": ("nondeterministic_output",),
     "srandmember": ("nondeterministic_output",),
+    "zscan": ("nondeterministic_output",),
     "hrandfield": ("nondeterministic_output",),
     "zrandmember": ("nondeterministic_output",),
     "info": ("nondeterministic_output", "request_policy:all_shards", "response_policy:special"),

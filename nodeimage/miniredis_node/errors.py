@@ -44,8 +44,7 @@ AUTH_NOT_CONFIGURED: Final = (
 OOM: Final = "OOM command not allowed when used memory > 'maxmemory'."
 MAX_CLIENTS: Final = "ERR max number of clients reached"
 SUBSCRIBED_CONTEXT: Final = (
-    "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
-    "are allowed in this context"
+    "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 )
 
 # Values.
@@ -162,8 +161,6 @@ LPOS_MAXLEN_NEGATIVE: Final = "ERR MAXLEN can't be negative"
 INT_RANGE: Final = "ERR value is out of range, value must between {} and {}"
 
 # Sorted sets (commands/zsets.py).
-ZRANGE_LIMIT_WITHOUT_BY: Final = (
-    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
-)
+ZRANGE_LIMIT_WITHOUT_BY: Final = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 ZRANGE_WITHSCORES_BYLEX: Final = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 AT_LEAST_ONE_INPUT_KEY: Final = "ERR at least 1 input key is needed for '{}' command"

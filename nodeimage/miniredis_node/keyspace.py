@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from miniredis_node import errors
 from miniredis_node.datatypes import HashValue, ListValue, SetValue, ZSetValue
+from miniredis_node.eviction import LFU, LFU_INIT_VAL, lfu_decayed, lfu_touch
 
 if TYPE_CHECKING:
     from miniredis_node.client import Client
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 # its elements are estimated from a sample, as Redis's MEMORY USAGE does.
 KEY_ENTRY_OVERHEAD = 56  # the keyspace dict's entry and index slot, amortised over its growth
 BYTES_OBJECT_OVERHEAD = 33  # PyBytesObject header plus the trailing NUL
-EXPIRE_ENTRY_OVERHEAD = 90  # expires dict entry plus the int object
+EXPIRE_ENTRY_OVERHEAD = 110  # expires dict entry, the int object, the expire index slot
 # What sys.getsizeof does not see: the `mem` int on every container, malloc headers of blocks
 # over 512 bytes; for sorted sets the SortedList object, its attribute dict and index lists.
 CONTAINER_OVERHEAD: dict[type, int] = {ListValue: 80, HashValue: 64, SetValue: 64, ZSetValue: 600}
@@ -48,7 +49,6 @@ CONTAINER_OVERHEAD: dict[type, int] = {ListValue: 80, HashValue: 64, SetValue: 6
 # tuple, a float and a pointer slot in a SortedList sublist.
 ZSET_ELEMENT_OVERHEAD = 64 + 32 + 10
 MEMORY_SAMPLES = 8
-LFU_INIT_VAL = 5  # a new key's LFU counter; eviction.LFU_INIT_VAL is the same
 
 _getsizeof = sys.getsizeof
 
@@ -178,19 +178,19 @@ class Database:
         return value
 
     def touch(self, key: bytes) -> None:
-        """Record an access for LRU/LFU eviction."""
+        """Record an access for LRU/LFU eviction (the LFU counter is Redis's, see eviction.py)."""
         keyspace = self.keyspace
         if keyspace.track_access == "lfu":
-            counter = self.access.get(key, LFU_INIT_VAL)
-            if counter < 255 and random.random() < 1.0 / ((counter - LFU_INIT_VAL) * 10 + 1):
-                counter += 1
-            self.access[key] = counter
+            self.access[key] = lfu_touch(self.access.get(key), keyspace.now_ms)
         else:
             self.access[key] = keyspace.now_ms
 
     def access_score(self, key: bytes, *, lfu: bool) -> int:
-        """Lower is evicted first: last access time (LRU) or access counter (LFU)."""
-        return self.access.get(key, LFU_INIT_VAL if lfu else 0)
+        """Last access in unix ms (LRU), or the LFU counter after decay (OBJECT FREQ)."""
+        value = self.access.get(key)
+        if not lfu:
+            return value or 0
+        return LFU_INIT_VAL if value is None else lfu_decayed(value, self.keyspace.now_ms, LFU.decay_time)
 
     def peek(self, key: bytes) -> Any:
         """The live value at `key` or None, without touching statistics (lookupKeyWrite)."""
@@ -344,8 +344,8 @@ class Database:
     def _remove(self, key: bytes) -> None:
         value = self.data.pop(key)
         keyspace = self.keyspace
-        keyspace.used_memory -= KEY_ENTRY_OVERHEAD + bytes_size(len(key)) + (
-            bytes_size(len(value)) if type(value) is bytes else value.mem
+        keyspace.used_memory -= (
+            KEY_ENTRY_OVERHEAD + bytes_size(len(key)) + (bytes_size(len(value)) if type(value) is bytes else value.mem)
         )
         if self.expires and key in self.expires:
             self._drop_expire(key)

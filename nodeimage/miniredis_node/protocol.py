@@ -215,9 +215,9 @@ class RequestParser:
             # hiredis returns simple strings (+), verbatim (=) and big numbers (() inside an
             # array as plain bytes, where Redis refuses them. Only a chunk that holds one of
             # those type bytes after a newline can hide one: there, the byte count decides.
-            if (b"\n+" in data or b"\n=" in data or b"\n(" in data) and _frames_size(
-                commands, empty_frames
-            ) != len(data):
+            if (b"\n+" in data or b"\n=" in data or b"\n(" in data) and _frames_size(commands, empty_frames) != len(
+                data
+            ):
                 return self._hand_over(data, [], 0)
             return commands, None
         return self._hand_over(data, commands, empty_frames)

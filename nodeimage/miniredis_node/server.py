@@ -23,6 +23,7 @@ from miniredis_node import errors
 from miniredis_node.client import Client
 from miniredis_node.config import Config
 from miniredis_node.dispatch import execute
+from miniredis_node.eviction import configure as configure_eviction
 from miniredis_node.eviction import perform_evictions
 from miniredis_node.keyspace import Database, Keyspace
 from miniredis_node.protocol import ErrorReply, encode
@@ -121,6 +122,7 @@ class Server:
         self.slowlog_next_id = 0
         self.slowlog_threshold_us = self.config["slowlog-log-slower-than"]
         self.maxmemory = self.config["maxmemory"]
+        configure_eviction(self)
         self.shutdown_hooks: list[Callable[[], None]] = []
 
     # ---- lifecycle ------------------------------------------------------------------------------

@@ -82,10 +82,7 @@ def duplicate(value: Any) -> Any:
     if kind is SetValue:
         return SetValue(value)
     if kind is ZSetValue:
-        clone = ZSetValue()
-        clone.scores = dict(value.scores)
-        clone.ordered = value.ordered.copy()
-        return clone
+        return value.copy()
     return copy.deepcopy(value)
 
 
@@ -604,10 +601,8 @@ def object_encoding(value: Any, config: Config) -> bytes:
             return b"intset"
         return b"hashtable"
     if kind is ZSetValue:
-        limit = config["zset-max-listpack-value"]
-        if len(value) <= config["zset-max-listpack-entries"] and all(len(member) <= limit for member in value):
-            return b"listpack"
-        return b"skiplist"
+        encoding: bytes = value.encoding(config["zset-max-listpack-entries"], config["zset-max-listpack-value"])
+        return encoding
     return type_name(value)  # streams: "stream"
 
 

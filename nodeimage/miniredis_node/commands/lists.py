@@ -13,14 +13,12 @@ one of its keys ready, in the order clients blocked.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from fractions import Fraction
 from itertools import islice
 from typing import TYPE_CHECKING, Final
 
-from miniredis_node import errors, longdouble
-from miniredis_node.args import INT64_MAX, INT64_MIN, parse_int, to_int
+from miniredis_node import errors
+from miniredis_node.args import INT64_MIN, parse_int, parse_timeout, to_int
 from miniredis_node.client import Client
 from miniredis_node.datatypes import ListValue
 from miniredis_node.dispatch import NO_REPLY
@@ -129,29 +127,6 @@ def parse_end(raw: bytes) -> bool:
     if end is None:
         raise CommandError(errors.SYNTAX)
     return end
-
-
-def parse_block_timeout(raw: bytes, now_ms: int) -> float:
-    """A blocking command's timeout in seconds, 0 meaning forever, as Redis 7.0 reads it.
-
-    Redis parses a long double, multiplies by 1000 and rounds up (`ceill`) to whole
-    milliseconds, then casts to a long long: so 0.0001 waits 1 ms, -0.0005 means forever, and
-    values too large for the cast (1e300, inf) become LLONG_MIN, reported as negative. A
-    deadline past LLONG_MAX overflows in Redis and never fires: forever here too.
-    """
-    value = longdouble.parse(raw)
-    if value is None:
-        raise CommandError(errors.TIMEOUT_NOT_FLOAT)
-    millis: int | None = None
-    if isinstance(value, Fraction):
-        product = longdouble.round_exact(value * 1000)
-        if isinstance(product, Fraction):
-            millis = math.ceil(product)
-    if millis is None or not INT64_MIN <= millis <= INT64_MAX or millis < 0:
-        raise CommandError(errors.TIMEOUT_NEGATIVE)
-    if millis > INT64_MAX - now_ms:
-        return 0.0
-    return millis / 1000
 
 
 def _range_long(raw: bytes, message: str, minimum: int) -> int:
@@ -705,7 +680,7 @@ def rpoplpush(c: Client, argv: list[bytes]) -> object:
 
 # ---- blocking ----------------------------------------------------------------------------------
 def _blocking_pop(c: Client, argv: list[bytes], head: bool) -> object:
-    timeout = parse_block_timeout(argv[-1], c.keyspace.now_ms)
+    timeout = parse_timeout(argv[-1], c.keyspace.now_ms)
     keys = argv[1:-1]
     ready = _first_ready(c, keys)
     if ready is not None:
@@ -762,7 +737,7 @@ def brpop(c: Client, argv: list[bytes]) -> object:
 )
 def blmpop(c: Client, argv: list[bytes]) -> object:
     keys, head, count = _mpop_args(argv, 2)
-    timeout = parse_block_timeout(argv[1], c.keyspace.now_ms)  # after the other arguments, as Redis
+    timeout = parse_timeout(argv[1], c.keyspace.now_ms)  # after the other arguments, as Redis
     reply = _mpop_now(c, keys, head, count)
     if reply is not None:
         return reply
@@ -772,7 +747,7 @@ def blmpop(c: Client, argv: list[bytes]) -> object:
 
 
 def _blmove(c: Client, argv: list[bytes], head: bool, to_head: bool, timeout_raw: bytes) -> object:
-    timeout = parse_block_timeout(timeout_raw, c.keyspace.now_ms)
+    timeout = parse_timeout(timeout_raw, c.keyspace.now_ms)
     source, destination = argv[1], argv[2]
     if c.db.lookup_typed(source, ListValue, write=True) is not None:
         return _lmove(c, source, destination, head, to_head)

@@ -339,9 +339,10 @@ def apply_settings(c: Client, names: set[str]) -> None:
     config = server.config
     if "maxmemory" in names:
         server.maxmemory = config["maxmemory"]
-    if "maxmemory-policy" in names:
-        policy: str = config["maxmemory-policy"]
-        server.keyspace.track_access = "lru" if policy.endswith("lru") else "lfu" if policy.endswith("lfu") else ""
+    if names & {"maxmemory-policy", "lfu-log-factor", "lfu-decay-time"}:
+        from miniredis_node.eviction import configure
+
+        configure(server)
     if "slowlog-log-slower-than" in names:
         server.slowlog_threshold_us = config["slowlog-log-slower-than"]
     if "slowlog-max-len" in names:

@@ -21,9 +21,8 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from miniredis_node import errors
-from miniredis_node.args import INT64_MAX, INT64_MIN, parse_int, to_int
+from miniredis_node.args import INT64_MAX, INT64_MIN, parse_int, parse_timeout, to_int
 from miniredis_node.client import Client
-from miniredis_node.commands.lists import parse_block_timeout
 from miniredis_node.datatypes import SetValue, ZSetValue
 from miniredis_node.datatypes.zset import (
     LexRange,
@@ -176,9 +175,9 @@ def _zset(c: Client, key: bytes, *, write: bool = False) -> ZSetValue | None:
     return value
 
 
-def _note_growth(c: Client, zset: ZSetValue, members: list[bytes]) -> None:
+def _listpack_limits(c: Client) -> tuple[int, int]:
     config = c.server.config
-    zset.note_growth(config["zset-max-listpack-entries"], config["zset-max-listpack-value"], members)
+    return config["zset-max-listpack-entries"], config["zset-max-listpack-value"]
 
 
 def _store(c: Client, destination: bytes, zset: ZSetValue) -> int:
@@ -186,7 +185,7 @@ def _store(c: Client, destination: bytes, zset: ZSetValue) -> int:
     if not zset:
         c.db.delete(destination)
         return 0
-    _note_growth(c, zset, list(zset.scores))
+    zset.settle(*_listpack_limits(c))
     c.db.set(destination, zset)
     return len(zset)
 
@@ -208,6 +207,7 @@ def _zadd(c: Client, key: bytes, flags: set[bytes], scores: list[float], members
     added = updated = processed = 0
     result = 0.0
     current_scores = zset.scores
+    max_entries, max_value = _listpack_limits(c)
     for score, member in zip(scores, members):
         current = current_scores.get(member)
         if current is not None:
@@ -220,17 +220,17 @@ def _zadd(c: Client, key: bytes, flags: set[bytes], scores: list[float], members
             if (lt and score >= current) or (gt and score <= current):
                 continue
             if score != current:
-                zset.add(member, score)
+                zset.admit(member, new=False, max_entries=max_entries, max_value=max_value)
+                zset.add(member, zset.stored(score))
                 updated += 1
         elif xx:
             continue
         else:
-            zset.add(member, score)
+            zset.admit(member, new=True, max_entries=max_entries, max_value=max_value)
+            zset.add(member, zset.stored(score))
             added += 1
         processed += 1
         result = score
-    if added:
-        _note_growth(c, zset, members)
     if created:
         if zset:
             db.set(key, zset)
@@ -241,11 +241,18 @@ def _zadd(c: Client, key: bytes, flags: set[bytes], scores: list[float], members
     return added + updated if b"ch" in flags else added
 
 
-@command("zadd", -4, "write denyoom fast", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Add one or more members to a sorted set, or update its score if it already exists",
-         complexity="O(log(N)) for each item added, where N is the number of elements in the sorted set.",
-         syntax="key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]",
-         acl="@write @sortedset @fast")
+@command(
+    "zadd",
+    -4,
+    "write denyoom fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Add one or more members to a sorted set, or update its score if it already exists",
+    complexity="O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+    syntax="key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]",
+    acl="@write @sortedset @fast",
+)
 def zadd(c: Client, argv: list[bytes]) -> object:
     flags: set[bytes] = set()
     at = 2
@@ -265,20 +272,36 @@ def zadd(c: Client, argv: list[bytes]) -> object:
     return _zadd(c, argv[1], flags, scores, argv[at + 1 :: 2])
 
 
-@command("zincrby", 4, "write denyoom fast", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Increment the score of a member in a sorted set",
-         complexity="O(log(N)) where N is the number of elements in the sorted set.",
-         syntax="key increment member", acl="@write @sortedset @fast")
+@command(
+    "zincrby",
+    4,
+    "write denyoom fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Increment the score of a member in a sorted set",
+    complexity="O(log(N)) where N is the number of elements in the sorted set.",
+    syntax="key increment member",
+    acl="@write @sortedset @fast",
+)
 def zincrby(c: Client, argv: list[bytes]) -> object:
     return _zadd(c, argv[1], {b"incr"}, [parse_score(argv[2])], [argv[3]])
 
 
 # ---- single members -------------------------------------------------------------------------------
-@command("zrem", -3, "write fast", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Remove one or more members from a sorted set",
-         complexity="O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
-         "elements to be removed.",
-         syntax="key member [member ...]", acl="@write @sortedset @fast")
+@command(
+    "zrem",
+    -3,
+    "write fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Remove one or more members from a sorted set",
+    complexity="O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
+    "elements to be removed.",
+    syntax="key member [member ...]",
+    acl="@write @sortedset @fast",
+)
 def zrem(c: Client, argv: list[bytes]) -> object:
     zset = _zset(c, argv[1], write=True)
     if zset is None:
@@ -289,43 +312,87 @@ def zrem(c: Client, argv: list[bytes]) -> object:
     return removed
 
 
-@command("zscore", 3, "readonly fast", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Get the score associated with the given member in a sorted set", complexity="O(1)",
-         syntax="key member", acl="@read @sortedset @fast")
+@command(
+    "zscore",
+    3,
+    "readonly fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Get the score associated with the given member in a sorted set",
+    complexity="O(1)",
+    syntax="key member",
+    acl="@read @sortedset @fast",
+)
 def zscore(c: Client, argv: list[bytes]) -> object:
     zset = _zset(c, argv[1])
     return None if zset is None else zset.scores.get(argv[2])
 
 
-@command("zmscore", -3, "readonly fast", keys=(1, 1, 1), group="sorted_set", since="6.2.0",
-         summary="Get the score associated with the given members in a sorted set",
-         complexity="O(N) where N is the number of members being requested.",
-         syntax="key member [member ...]", acl="@read @sortedset @fast")
+@command(
+    "zmscore",
+    -3,
+    "readonly fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="6.2.0",
+    summary="Get the score associated with the given members in a sorted set",
+    complexity="O(N) where N is the number of members being requested.",
+    syntax="key member [member ...]",
+    acl="@read @sortedset @fast",
+)
 def zmscore(c: Client, argv: list[bytes]) -> object:
     zset = _zset(c, argv[1])
     scores = {} if zset is None else zset.scores
     return [scores.get(member) for member in argv[2:]]
 
 
-@command("zcard", 2, "readonly fast", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Get the number of members in a sorted set", complexity="O(1)", syntax="key",
-         acl="@read @sortedset @fast")
+@command(
+    "zcard",
+    2,
+    "readonly fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Get the number of members in a sorted set",
+    complexity="O(1)",
+    syntax="key",
+    acl="@read @sortedset @fast",
+)
 def zcard(c: Client, argv: list[bytes]) -> object:
     zset = _zset(c, argv[1])
     return 0 if zset is None else len(zset)
 
 
-@command("zrank", 3, "readonly fast", keys=(1, 1, 1), group="sorted_set", since="2.0.0",
-         summary="Determine the index of a member in a sorted set", complexity="O(log(N))",
-         syntax="key member", acl="@read @sortedset @fast")
+@command(
+    "zrank",
+    3,
+    "readonly fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.0.0",
+    summary="Determine the index of a member in a sorted set",
+    complexity="O(log(N))",
+    syntax="key member",
+    acl="@read @sortedset @fast",
+)
 def zrank(c: Client, argv: list[bytes]) -> object:
     zset = _zset(c, argv[1])
     return None if zset is None else zset.rank(argv[2])
 
 
-@command("zrevrank", 3, "readonly fast", keys=(1, 1, 1), group="sorted_set", since="2.0.0",
-         summary="Determine the index of a member in a sorted set, with scores ordered from high to low",
-         complexity="O(log(N))", syntax="key member", acl="@read @sortedset @fast")
+@command(
+    "zrevrank",
+    3,
+    "readonly fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.0.0",
+    summary="Determine the index of a member in a sorted set, with scores ordered from high to low",
+    complexity="O(log(N))",
+    syntax="key member",
+    acl="@read @sortedset @fast",
+)
 def zrevrank(c: Client, argv: list[bytes]) -> object:
     zset = _zset(c, argv[1])
     rank = None if zset is None else zset.rank(argv[2])
@@ -333,10 +400,18 @@ def zrevrank(c: Client, argv: list[bytes]) -> object:
 
 
 # ---- counting ranges ------------------------------------------------------------------------------
-@command("zcount", 4, "readonly fast", keys=(1, 1, 1), group="sorted_set", since="2.0.0",
-         summary="Count the members in a sorted set with scores within the given values",
-         complexity="O(log(N)) with N being the number of elements in the sorted set.",
-         syntax="key min max", acl="@read @sortedset @fast")
+@command(
+    "zcount",
+    4,
+    "readonly fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.0.0",
+    summary="Count the members in a sorted set with scores within the given values",
+    complexity="O(log(N)) with N being the number of elements in the sorted set.",
+    syntax="key min max",
+    acl="@read @sortedset @fast",
+)
 def zcount(c: Client, argv: list[bytes]) -> object:
     rng = parse_score_range(argv[2], argv[3])
     zset = _zset(c, argv[1])
@@ -346,10 +421,18 @@ def zcount(c: Client, argv: list[bytes]) -> object:
     return end - start
 
 
-@command("zlexcount", 4, "readonly fast", keys=(1, 1, 1), group="sorted_set", since="2.8.9",
-         summary="Count the number of members in a sorted set between a given lexicographical range",
-         complexity="O(log(N)) with N being the number of elements in the sorted set.",
-         syntax="key min max", acl="@read @sortedset @fast")
+@command(
+    "zlexcount",
+    4,
+    "readonly fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.8.9",
+    summary="Count the number of members in a sorted set between a given lexicographical range",
+    complexity="O(log(N)) with N being the number of elements in the sorted set.",
+    syntax="key min max",
+    acl="@read @sortedset @fast",
+)
 def zlexcount(c: Client, argv: list[bytes]) -> object:
     rng = parse_lex_range(argv[2], argv[3])
     zset = _zset(c, argv[1])
@@ -447,25 +530,57 @@ def _zrange(
                 start, end = len(zset) - end, len(zset) - start
         pairs = zset.slice(start, end, reverse=reverse)
     if store is not None:
-        return _store(c, store, ZSetValue(pairs))
+        return _store_range(c, store, pairs, known_length=kind == RANK)
     return pairs_reply(c, pairs, withscores)
 
 
-@command("zrange", -4, "readonly", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Return a range of members in a sorted set",
-         complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-         "elements returned.",
-         syntax="key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
-         acl="@read @sortedset @slow")
+def _store_range(c: Client, destination: bytes, pairs: list[Pair], *, known_length: bool) -> int:
+    """ZRANGESTORE's write. Redis inserts the range one element at a time into a new set that
+    starts as a listpack unless the length is known to be too large (a rank range); which
+    scores went through the listpack decides which -0 scores read back as 0."""
+    if not pairs:
+        c.db.delete(destination)
+        return 0
+    max_entries, max_value = _listpack_limits(c)
+    zset = ZSetValue()
+    zset.skiplist = known_length and len(pairs) > max_entries
+    for score, member in pairs:
+        zset.admit(member, new=True, max_entries=max_entries, max_value=max_value)
+        zset.add(member, zset.stored(score))
+    c.db.set(destination, zset)
+    return len(zset)
+
+
+@command(
+    "zrange",
+    -4,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Return a range of members in a sorted set",
+    complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+    "elements returned.",
+    syntax="key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
+    acl="@read @sortedset @slow",
+)
 def zrange(c: Client, argv: list[bytes]) -> object:
     return _zrange(c, argv, 1)
 
 
-@command("zrangestore", -5, "write denyoom", keys=(1, 2, 1), group="sorted_set", since="6.2.0",
-         summary="Store a range of members from sorted set into another key",
-         complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-         "elements stored into the destination key.",
-         syntax="dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]", acl="@write @sortedset @slow")
+@command(
+    "zrangestore",
+    -5,
+    "write denyoom",
+    keys=(1, 2, 1),
+    group="sorted_set",
+    since="6.2.0",
+    summary="Store a range of members from sorted set into another key",
+    complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+    "elements stored into the destination key.",
+    syntax="dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]",
+    acl="@write @sortedset @slow",
+)
 def zrangestore(c: Client, argv: list[bytes]) -> object:
     return _zrange(c, argv, 2, store=argv[1])
 
@@ -477,41 +592,84 @@ _BY_SCORE_COMPLEXITY: Final = (
 )
 
 
-@command("zrangebyscore", -4, "readonly", keys=(1, 1, 1), group="sorted_set", since="1.0.5",
-         summary="Return a range of members in a sorted set, by score", complexity=_BY_SCORE_COMPLEXITY,
-         syntax="key min max [WITHSCORES] [LIMIT offset count]", acl="@read @sortedset @slow")
+@command(
+    "zrangebyscore",
+    -4,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.0.5",
+    summary="Return a range of members in a sorted set, by score",
+    complexity=_BY_SCORE_COMPLEXITY,
+    syntax="key min max [WITHSCORES] [LIMIT offset count]",
+    acl="@read @sortedset @slow",
+)
 def zrangebyscore(c: Client, argv: list[bytes]) -> object:
     return _zrange(c, argv, 1, kind=SCORE, reverse=False)
 
 
-@command("zrevrangebyscore", -4, "readonly", keys=(1, 1, 1), group="sorted_set", since="2.2.0",
-         summary="Return a range of members in a sorted set, by score, with scores ordered from high to low",
-         complexity=_BY_SCORE_COMPLEXITY, syntax="key max min [WITHSCORES] [LIMIT offset count]",
-         acl="@read @sortedset @slow")
+@command(
+    "zrevrangebyscore",
+    -4,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.2.0",
+    summary="Return a range of members in a sorted set, by score, with scores ordered from high to low",
+    complexity=_BY_SCORE_COMPLEXITY,
+    syntax="key max min [WITHSCORES] [LIMIT offset count]",
+    acl="@read @sortedset @slow",
+)
 def zrevrangebyscore(c: Client, argv: list[bytes]) -> object:
     return _zrange(c, argv, 1, kind=SCORE, reverse=True)
 
 
-@command("zrangebylex", -4, "readonly", keys=(1, 1, 1), group="sorted_set", since="2.8.9",
-         summary="Return a range of members in a sorted set, by lexicographical range",
-         complexity=_BY_SCORE_COMPLEXITY, syntax="key min max [LIMIT offset count]", acl="@read @sortedset @slow")
+@command(
+    "zrangebylex",
+    -4,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.8.9",
+    summary="Return a range of members in a sorted set, by lexicographical range",
+    complexity=_BY_SCORE_COMPLEXITY,
+    syntax="key min max [LIMIT offset count]",
+    acl="@read @sortedset @slow",
+)
 def zrangebylex(c: Client, argv: list[bytes]) -> object:
     return _zrange(c, argv, 1, kind=LEX, reverse=False)
 
 
-@command("zrevrangebylex", -4, "readonly", keys=(1, 1, 1), group="sorted_set", since="2.8.9",
-         summary="Return a range of members in a sorted set, by lexicographical range, ordered from higher to "
-         "lower strings.",
-         complexity=_BY_SCORE_COMPLEXITY, syntax="key max min [LIMIT offset count]", acl="@read @sortedset @slow")
+@command(
+    "zrevrangebylex",
+    -4,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.8.9",
+    summary="Return a range of members in a sorted set, by lexicographical range, ordered from higher to "
+    "lower strings.",
+    complexity=_BY_SCORE_COMPLEXITY,
+    syntax="key max min [LIMIT offset count]",
+    acl="@read @sortedset @slow",
+)
 def zrevrangebylex(c: Client, argv: list[bytes]) -> object:
     return _zrange(c, argv, 1, kind=LEX, reverse=True)
 
 
-@command("zrevrange", -4, "readonly", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Return a range of members in a sorted set, by index, with scores ordered from high to low",
-         complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-         "elements returned.",
-         syntax="key start stop [WITHSCORES]", acl="@read @sortedset @slow")
+@command(
+    "zrevrange",
+    -4,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Return a range of members in a sorted set, by index, with scores ordered from high to low",
+    complexity="O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+    "elements returned.",
+    syntax="key start stop [WITHSCORES]",
+    acl="@read @sortedset @slow",
+)
 def zrevrange(c: Client, argv: list[bytes]) -> object:
     return _zrange(c, argv, 1, kind=RANK, reverse=True)
 
@@ -534,25 +692,52 @@ def _remove_range(c: Client, key: bytes, bounds: Any) -> int:
     return removed
 
 
-@command("zremrangebyrank", 4, "write", keys=(1, 1, 1), group="sorted_set", since="2.0.0",
-         summary="Remove all members in a sorted set within the given indexes", complexity=_REMRANGE_COMPLEXITY,
-         syntax="key start stop", acl="@write @sortedset @slow")
+@command(
+    "zremrangebyrank",
+    4,
+    "write",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.0.0",
+    summary="Remove all members in a sorted set within the given indexes",
+    complexity=_REMRANGE_COMPLEXITY,
+    syntax="key start stop",
+    acl="@write @sortedset @slow",
+)
 def zremrangebyrank(c: Client, argv: list[bytes]) -> object:
     first, last = parse_int(argv[2]), parse_int(argv[3])
     return _remove_range(c, argv[1], lambda zset: zset.rank_bounds(first, last))
 
 
-@command("zremrangebyscore", 4, "write", keys=(1, 1, 1), group="sorted_set", since="1.2.0",
-         summary="Remove all members in a sorted set within the given scores", complexity=_REMRANGE_COMPLEXITY,
-         syntax="key min max", acl="@write @sortedset @slow")
+@command(
+    "zremrangebyscore",
+    4,
+    "write",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="1.2.0",
+    summary="Remove all members in a sorted set within the given scores",
+    complexity=_REMRANGE_COMPLEXITY,
+    syntax="key min max",
+    acl="@write @sortedset @slow",
+)
 def zremrangebyscore(c: Client, argv: list[bytes]) -> object:
     rng = parse_score_range(argv[2], argv[3])
     return _remove_range(c, argv[1], lambda zset: zset.score_bounds(rng))
 
 
-@command("zremrangebylex", 4, "write", keys=(1, 1, 1), group="sorted_set", since="2.8.9",
-         summary="Remove all members in a sorted set between the given lexicographical range",
-         complexity=_REMRANGE_COMPLEXITY, syntax="key min max", acl="@write @sortedset @slow")
+@command(
+    "zremrangebylex",
+    4,
+    "write",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.8.9",
+    summary="Remove all members in a sorted set between the given lexicographical range",
+    complexity=_REMRANGE_COMPLEXITY,
+    syntax="key min max",
+    acl="@write @sortedset @slow",
+)
 def zremrangebylex(c: Client, argv: list[bytes]) -> object:
     rng = parse_lex_range(argv[2], argv[3])
     return _remove_range(c, argv[1], lambda zset: zset.lex_bounds(rng))
@@ -595,16 +780,34 @@ _POP_COMPLEXITY: Final = (
 )
 
 
-@command("zpopmin", -2, "write fast", keys=(1, 1, 1), group="sorted_set", since="5.0.0",
-         summary="Remove and return members with the lowest scores in a sorted set", complexity=_POP_COMPLEXITY,
-         syntax="key [count]", acl="@write @sortedset @fast")
+@command(
+    "zpopmin",
+    -2,
+    "write fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="5.0.0",
+    summary="Remove and return members with the lowest scores in a sorted set",
+    complexity=_POP_COMPLEXITY,
+    syntax="key [count]",
+    acl="@write @sortedset @fast",
+)
 def zpopmin(c: Client, argv: list[bytes]) -> object:
     return _zpop(c, argv, highest=False)
 
 
-@command("zpopmax", -2, "write fast", keys=(1, 1, 1), group="sorted_set", since="5.0.0",
-         summary="Remove and return members with the highest scores in a sorted set", complexity=_POP_COMPLEXITY,
-         syntax="key [count]", acl="@write @sortedset @fast")
+@command(
+    "zpopmax",
+    -2,
+    "write fast",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="5.0.0",
+    summary="Remove and return members with the highest scores in a sorted set",
+    complexity=_POP_COMPLEXITY,
+    syntax="key [count]",
+    acl="@write @sortedset @fast",
+)
 def zpopmax(c: Client, argv: list[bytes]) -> object:
     return _zpop(c, argv, highest=True)
 
@@ -646,12 +849,19 @@ def _mpop_keys(numkeys_at: int) -> Any:
     return getkeys
 
 
-@command("zmpop", -4, "write movablekeys", group="sorted_set", since="7.0.0",
-         summary="Remove and return members with scores in a sorted set",
-         complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements "
-         "in the sorted set, and M being the number of elements popped.",
-         syntax="numkeys key [key ...] MIN|MAX [COUNT count]", acl="@write @sortedset @slow",
-         getkeys=_mpop_keys(1))
+@command(
+    "zmpop",
+    -4,
+    "write movablekeys",
+    group="sorted_set",
+    since="7.0.0",
+    summary="Remove and return members with scores in a sorted set",
+    complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements "
+    "in the sorted set, and M being the number of elements popped.",
+    syntax="numkeys key [key ...] MIN|MAX [COUNT count]",
+    acl="@write @sortedset @slow",
+    getkeys=_mpop_keys(1),
+)
 def zmpop(c: Client, argv: list[bytes]) -> object:
     keys, highest, count = _mpop_args(argv, 1)
     found = _first_nonempty(c, keys)
@@ -695,7 +905,7 @@ def _block(c: Client, waiter: _PopWaiter, keys: list[bytes], timeout: float) -> 
 
 
 def _bzpop(c: Client, argv: list[bytes], highest: bool) -> object:
-    timeout = parse_block_timeout(argv[-1], c.keyspace.now_ms)
+    timeout = parse_timeout(argv[-1], c.keyspace.now_ms)
     keys = argv[1:-1]
     found = _first_nonempty(c, keys)
     if found is not None:
@@ -705,33 +915,56 @@ def _bzpop(c: Client, argv: list[bytes], highest: bool) -> object:
     return _block(c, _PopWaiter(highest, None), keys, timeout)
 
 
-@command("bzpopmin", -3, "write noscript blocking fast", keys=(1, -2, 1), group="sorted_set", since="5.0.0",
-         summary="Remove and return the member with the lowest score from one or more sorted sets, or block "
-         "until one is available",
-         complexity="O(log(N)) with N being the number of elements in the sorted set.",
-         syntax="key [key ...] timeout", acl="@write @sortedset @fast @blocking")
+@command(
+    "bzpopmin",
+    -3,
+    "write noscript blocking fast",
+    keys=(1, -2, 1),
+    group="sorted_set",
+    since="5.0.0",
+    summary="Remove and return the member with the lowest score from one or more sorted sets, or block "
+    "until one is available",
+    complexity="O(log(N)) with N being the number of elements in the sorted set.",
+    syntax="key [key ...] timeout",
+    acl="@write @sortedset @fast @blocking",
+)
 def bzpopmin(c: Client, argv: list[bytes]) -> object:
     return _bzpop(c, argv, highest=False)
 
 
-@command("bzpopmax", -3, "write noscript blocking fast", keys=(1, -2, 1), group="sorted_set", since="5.0.0",
-         summary="Remove and return the member with the highest score from one or more sorted sets, or block "
-         "until one is available",
-         complexity="O(log(N)) with N being the number of elements in the sorted set.",
-         syntax="key [key ...] timeout", acl="@write @sortedset @fast @blocking")
+@command(
+    "bzpopmax",
+    -3,
+    "write noscript blocking fast",
+    keys=(1, -2, 1),
+    group="sorted_set",
+    since="5.0.0",
+    summary="Remove and return the member with the highest score from one or more sorted sets, or block "
+    "until one is available",
+    complexity="O(log(N)) with N being the number of elements in the sorted set.",
+    syntax="key [key ...] timeout",
+    acl="@write @sortedset @fast @blocking",
+)
 def bzpopmax(c: Client, argv: list[bytes]) -> object:
     return _bzpop(c, argv, highest=True)
 
 
-@command("bzmpop", -5, "write blocking movablekeys", group="sorted_set", since="7.0.0",
-         summary="Remove and return members with scores in a sorted set or block until one is available",
-         complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements "
-         "in the sorted set, and M being the number of elements popped.",
-         syntax="timeout numkeys key [key ...] MIN|MAX [COUNT count]", acl="@write @sortedset @slow @blocking",
-         getkeys=_mpop_keys(2))
+@command(
+    "bzmpop",
+    -5,
+    "write blocking movablekeys",
+    group="sorted_set",
+    since="7.0.0",
+    summary="Remove and return members with scores in a sorted set or block until one is available",
+    complexity="O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements "
+    "in the sorted set, and M being the number of elements popped.",
+    syntax="timeout numkeys key [key ...] MIN|MAX [COUNT count]",
+    acl="@write @sortedset @slow @blocking",
+    getkeys=_mpop_keys(2),
+)
 def bzmpop(c: Client, argv: list[bytes]) -> object:
     keys, highest, count = _mpop_args(argv, 2)
-    timeout = parse_block_timeout(argv[1], c.keyspace.now_ms)
+    timeout = parse_timeout(argv[1], c.keyspace.now_ms)
     found = _first_nonempty(c, keys)
     if found is not None:
         key, zset = found
@@ -756,10 +989,18 @@ def random_pairs(zset: ZSetValue, count: int) -> list[Pair]:
     return [ordered[i] for i in random.sample(range(size), count)]
 
 
-@command("zrandmember", -2, "readonly", keys=(1, 1, 1), group="sorted_set", since="6.2.0",
-         summary="Get one or multiple random elements from a sorted set",
-         complexity="O(N) where N is the number of elements returned", syntax="key [count [WITHSCORES]]",
-         acl="@read @sortedset @slow")
+@command(
+    "zrandmember",
+    -2,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="6.2.0",
+    summary="Get one or multiple random elements from a sorted set",
+    complexity="O(N) where N is the number of elements returned",
+    syntax="key [count [WITHSCORES]]",
+    acl="@read @sortedset @slow",
+)
 def zrandmember(c: Client, argv: list[bytes]) -> object:
     if len(argv) == 2:
         zset = _zset(c, argv[1])
@@ -787,8 +1028,16 @@ UNION, INTER, DIFF = "union", "inter", "diff"
 _AGGREGATES: Final = frozenset({b"sum", b"min", b"max"})
 
 
-def _setop(c: Client, argv: list[bytes], op: str, name: str, numkeys_at: int, *, store: bytes | None = None,
-           cardinality: bool = False) -> object:
+def _setop(
+    c: Client,
+    argv: list[bytes],
+    op: str,
+    name: str,
+    numkeys_at: int,
+    *,
+    store: bytes | None = None,
+    cardinality: bool = False,
+) -> object:
     """zunionInterDiffGenericCommand: inputs, then WEIGHTS/AGGREGATE/WITHSCORES/LIMIT, then the result."""
     setnum = parse_int(argv[numkeys_at])
     if setnum < 1:
@@ -869,59 +1118,117 @@ _DIFF_COMPLEXITY: Final = (
 _ALGEBRA_OPTIONS: Final = "[WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]"
 
 
-@command("zunion", -3, "readonly movablekeys", group="sorted_set", since="6.2.0", summary="Add multiple sorted sets",
-         complexity=_UNION_COMPLEXITY, syntax=f"numkeys key [key ...] {_ALGEBRA_OPTIONS} [WITHSCORES]",
-         acl="@read @sortedset @slow", getkeys=_setop_keys(1, destination=False))
+@command(
+    "zunion",
+    -3,
+    "readonly movablekeys",
+    group="sorted_set",
+    since="6.2.0",
+    summary="Add multiple sorted sets",
+    complexity=_UNION_COMPLEXITY,
+    syntax=f"numkeys key [key ...] {_ALGEBRA_OPTIONS} [WITHSCORES]",
+    acl="@read @sortedset @slow",
+    getkeys=_setop_keys(1, destination=False),
+)
 def zunion(c: Client, argv: list[bytes]) -> object:
     return _setop(c, argv, UNION, "zunion", 1)
 
 
-@command("zinter", -3, "readonly movablekeys", group="sorted_set", since="6.2.0",
-         summary="Intersect multiple sorted sets", complexity=_INTER_COMPLEXITY,
-         syntax=f"numkeys key [key ...] {_ALGEBRA_OPTIONS} [WITHSCORES]", acl="@read @sortedset @slow",
-         getkeys=_setop_keys(1, destination=False))
+@command(
+    "zinter",
+    -3,
+    "readonly movablekeys",
+    group="sorted_set",
+    since="6.2.0",
+    summary="Intersect multiple sorted sets",
+    complexity=_INTER_COMPLEXITY,
+    syntax=f"numkeys key [key ...] {_ALGEBRA_OPTIONS} [WITHSCORES]",
+    acl="@read @sortedset @slow",
+    getkeys=_setop_keys(1, destination=False),
+)
 def zinter(c: Client, argv: list[bytes]) -> object:
     return _setop(c, argv, INTER, "zinter", 1)
 
 
-@command("zdiff", -3, "readonly movablekeys", group="sorted_set", since="6.2.0",
-         summary="Subtract multiple sorted sets", complexity=_DIFF_COMPLEXITY,
-         syntax="numkeys key [key ...] [WITHSCORES]", acl="@read @sortedset @slow",
-         getkeys=_setop_keys(1, destination=False))
+@command(
+    "zdiff",
+    -3,
+    "readonly movablekeys",
+    group="sorted_set",
+    since="6.2.0",
+    summary="Subtract multiple sorted sets",
+    complexity=_DIFF_COMPLEXITY,
+    syntax="numkeys key [key ...] [WITHSCORES]",
+    acl="@read @sortedset @slow",
+    getkeys=_setop_keys(1, destination=False),
+)
 def zdiff(c: Client, argv: list[bytes]) -> object:
     return _setop(c, argv, DIFF, "zdiff", 1)
 
 
-@command("zunionstore", -4, "write denyoom movablekeys", keys=(1, 1, 1), group="sorted_set", since="2.0.0",
-         summary="Add multiple sorted sets and store the resulting sorted set in a new key",
-         complexity=_UNION_COMPLEXITY, syntax=f"destination numkeys key [key ...] {_ALGEBRA_OPTIONS}",
-         acl="@write @sortedset @slow", getkeys=_setop_keys(2, destination=True))
+@command(
+    "zunionstore",
+    -4,
+    "write denyoom movablekeys",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.0.0",
+    summary="Add multiple sorted sets and store the resulting sorted set in a new key",
+    complexity=_UNION_COMPLEXITY,
+    syntax=f"destination numkeys key [key ...] {_ALGEBRA_OPTIONS}",
+    acl="@write @sortedset @slow",
+    getkeys=_setop_keys(2, destination=True),
+)
 def zunionstore(c: Client, argv: list[bytes]) -> object:
     return _setop(c, argv, UNION, "zunionstore", 2, store=argv[1])
 
 
-@command("zinterstore", -4, "write denyoom movablekeys", keys=(1, 1, 1), group="sorted_set", since="2.0.0",
-         summary="Intersect multiple sorted sets and store the resulting sorted set in a new key",
-         complexity=_INTER_COMPLEXITY, syntax=f"destination numkeys key [key ...] {_ALGEBRA_OPTIONS}",
-         acl="@write @sortedset @slow", getkeys=_setop_keys(2, destination=True))
+@command(
+    "zinterstore",
+    -4,
+    "write denyoom movablekeys",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.0.0",
+    summary="Intersect multiple sorted sets and store the resulting sorted set in a new key",
+    complexity=_INTER_COMPLEXITY,
+    syntax=f"destination numkeys key [key ...] {_ALGEBRA_OPTIONS}",
+    acl="@write @sortedset @slow",
+    getkeys=_setop_keys(2, destination=True),
+)
 def zinterstore(c: Client, argv: list[bytes]) -> object:
     return _setop(c, argv, INTER, "zinterstore", 2, store=argv[1])
 
 
-@command("zdiffstore", -4, "write denyoom movablekeys", keys=(1, 1, 1), group="sorted_set", since="6.2.0",
-         summary="Subtract multiple sorted sets and store the resulting sorted set in a new key",
-         complexity=_DIFF_COMPLEXITY, syntax="destination numkeys key [key ...]", acl="@write @sortedset @slow",
-         getkeys=_setop_keys(2, destination=True))
+@command(
+    "zdiffstore",
+    -4,
+    "write denyoom movablekeys",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="6.2.0",
+    summary="Subtract multiple sorted sets and store the resulting sorted set in a new key",
+    complexity=_DIFF_COMPLEXITY,
+    syntax="destination numkeys key [key ...]",
+    acl="@write @sortedset @slow",
+    getkeys=_setop_keys(2, destination=True),
+)
 def zdiffstore(c: Client, argv: list[bytes]) -> object:
     return _setop(c, argv, DIFF, "zdiffstore", 2, store=argv[1])
 
 
-@command("zintercard", -3, "readonly movablekeys", group="sorted_set", since="7.0.0",
-         summary="Intersect multiple sorted sets and return the cardinality of the result",
-         complexity="O(N*K) worst case with N being the smallest input sorted set, K being the number of input "
-         "sorted sets.",
-         syntax="numkeys key [key ...] [LIMIT limit]", acl="@read @sortedset @slow",
-         getkeys=_setop_keys(1, destination=False))
+@command(
+    "zintercard",
+    -3,
+    "readonly movablekeys",
+    group="sorted_set",
+    since="7.0.0",
+    summary="Intersect multiple sorted sets and return the cardinality of the result",
+    complexity="O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
+    syntax="numkeys key [key ...] [LIMIT limit]",
+    acl="@read @sortedset @slow",
+    getkeys=_setop_keys(1, destination=False),
+)
 def zintercard(c: Client, argv: list[bytes]) -> object:
     return _setop(c, argv, INTER, "zintercard", 1, cardinality=True)
 
@@ -944,10 +1251,18 @@ def _compact_members(c: Client, zset: ZSetValue) -> list[bytes] | None:
     return [member for _, member in zset.ordered]
 
 
-@command("zscan", -3, "readonly", keys=(1, 1, 1), group="sorted_set", since="2.8.0",
-         summary="Incrementally iterate sorted sets elements and associated scores",
-         complexity="O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
-         "cursor to return back to 0. N is the number of elements inside the collection..",
-         syntax="key cursor [MATCH pattern] [COUNT count]", acl="@read @sortedset @slow")
+@command(
+    "zscan",
+    -3,
+    "readonly",
+    keys=(1, 1, 1),
+    group="sorted_set",
+    since="2.8.0",
+    summary="Incrementally iterate sorted sets elements and associated scores",
+    complexity="O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+    "cursor to return back to 0. N is the number of elements inside the collection..",
+    syntax="key cursor [MATCH pattern] [COUNT count]",
+    acl="@read @sortedset @slow",
+)
 def zscan(c: Client, argv: list[bytes]) -> object:
     return scan_command(c, argv, ZSetValue, emit=_scan_emit, compact_members=lambda zset: _compact_members(c, zset))

@@ -80,10 +80,44 @@ class ZSetValue:
         del self.scores[member]
         return score, member
 
-    def note_growth(self, max_entries: int, max_value: int, members: Iterable[bytes] = ()) -> None:
-        """Switch to the skiplist encoding when the set outgrew the listpack limits."""
-        if not self.skiplist and (len(self.scores) > max_entries or any(len(m) > max_value for m in members)):
+    def copy(self) -> ZSetValue:
+        """An independent copy, encoding included (COPY keeps a skiplist a skiplist)."""
+        clone = ZSetValue()
+        clone.scores = dict(self.scores)
+        clone.ordered = self.ordered.copy()
+        clone.skiplist = self.skiplist
+        return clone
+
+    # ---- encoding ----------------------------------------------------------------------------
+    # Redis keeps a small sorted set as a listpack, where a score is stored as text and an
+    # integral one as an integer: -0.0 comes back as 0 there, but stays -0 in a skiplist. The
+    # encoding is therefore observable (ZSCORE answers "0" or "-0"), and followed here.
+    def admit(self, member: bytes, *, new: bool, max_entries: int, max_value: int) -> None:
+        """Before writing `member`: switch to the skiplist if the listpack cannot take it."""
+        if not self.skiplist and (len(member) > max_value or (new and len(self.scores) >= max_entries)):
             self.skiplist = True
+
+    def encoding(self, max_entries: int, max_value: int) -> bytes:
+        """OBJECT ENCODING: b"skiplist" once converted (or when too large), else b"listpack"."""
+        if self.skiplist or len(self.scores) > max_entries or any(len(m) > max_value for m in self.scores):
+            return b"skiplist"
+        return b"listpack"
+
+    def stored(self, score: float) -> float:
+        """`score` as this encoding keeps it (a listpack turns -0.0 into 0)."""
+        return 0.0 if score == 0 and not self.skiplist else score
+
+    def settle(self, max_entries: int, max_value: int) -> None:
+        """Pick the encoding of a freshly computed set (ZUNIONSTORE, ZRANGESTORE...): a listpack
+        when it fits, whose -0.0 scores then read as 0."""
+        self.skiplist = len(self.scores) > max_entries or any(len(m) > max_value for m in self.scores)
+        if self.skiplist:
+            return
+        zeros = self.ordered.irange((0.0,), (math.nextafter(0.0, INF),), inclusive=(True, False))
+        for score, member in [pair for pair in zeros if math.copysign(1.0, pair[0]) < 0]:
+            self.ordered.remove((score, member))
+            self.ordered.add((0.0, member))
+            self.scores[member] = 0.0
 
     # ---- ranges ----------------------------------------------------------------------------------
     def slice(self, start: int, end: int, *, reverse: bool = False) -> list[tuple[float, bytes]]:
@@ -159,6 +193,8 @@ class ZSetValue:
                 end = ordered.bisect_right((score, rng.max))
             return (start, end) if start < end else (0, 0)
         members = [member for _, member in ordered]
+        if not rng.above_min(members[-1]) or not rng.below_max(members[0]):
+            return 0, 0  # zzlIsInLexRange's precheck: the last above min, the first below max
         if reverse:
             last = size - 1
             while last >= 0 and not rng.below_max(members[last]):
@@ -323,7 +359,5 @@ def difference(sources: list[Source]) -> dict[bytes, float]:
     """Members of the first input in none of the others, with their first scores (no weights)."""
     first, *others = sources
     return {
-        member: score
-        for member, score in first.pairs()
-        if not any(other.score(member) is not None for other in others)
+        member: score for member, score in first.pairs() if not any(other.score(member) is not None for other in others)
     }
