@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from miniredis_node.glob import Pattern, compile_pattern, match
 
+from miniredis_node.glob import Pattern, compile_pattern, match
 from tests.support import RawClient, parse_reply
 
 

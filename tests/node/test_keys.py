@@ -3,10 +3,10 @@ SCAN, RANDOMKEY, SWAPDB and OBJECT (expiry has its own file, test_expiry.py)."""
 
 from __future__ import annotations
 
-import miniredis_node.commands  # noqa: F401 - fills the table
 import pytest
-from miniredis_node.table import COMMANDS
 
+import miniredis_node.commands  # noqa: F401 - fills the table
+from miniredis_node.table import COMMANDS
 from tests.node.conftest import Pair
 from tests.support import RawClient, parse_reply
 

@@ -30,11 +30,11 @@ PIPELINE = (
     b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n"
     b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
     b"PING\r\n"
-    b'SET "two words" \'it\\\'s\' \r\n'
+    b"SET \"two words\" 'it\\'s' \r\n"
     b"*1\r\n$4\r\nPING\r\n"
     b"\r\n"
     b"*0\r\n"
-    b"ECHO \"\\x41\\n\"\n"
+    b'ECHO "\\x41\\n"\n'
 )
 EXPECTED = [
     [b"SET", b"k", b"hello"],

@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from miniredis_node.docs import parse_syntax
 
+from miniredis_node.docs import parse_syntax
 from tests.node.conftest import Pair
 from tests.support import NodeProcess, RawClient, RedisProcess, parse_reply
 
