@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NODE_PORT ?= 6390
 
-.PHONY: install up test lint test-node bench-node clean
+.PHONY: install up test lint test-node bench-node bench-api clean e2e-kind
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -19,13 +19,17 @@ $(VENV)/.installed: pyproject.toml nodeimage/pyproject.toml $(wildcard uv.lock) 
 
 install: $(VENV)/.installed ## Create .venv with every component and the dev tools
 
-up: install ## Start one node and print how to connect
-	@echo "MiniRedis node on 127.0.0.1:$(NODE_PORT) — connect with: redis-cli -p $(NODE_PORT)"
-	$(VENV)/bin/miniredis-node --port $(NODE_PORT)
+GATEWAY_PORT ?= 8080
+
+up: install ## Migrate the SQLite database and start the API (local runtime) on GATEWAY_PORT
+	@echo "MiniRedis API and dashboard: http://127.0.0.1:$(GATEWAY_PORT)  (API docs: http://127.0.0.1:$(GATEWAY_PORT)/docs)"
+	GATEWAY_PORT=$(GATEWAY_PORT) $(VENV)/bin/miniredis up --port $(GATEWAY_PORT)
 
 lint: install ## ruff, and mypy --strict on the node
-	$(VENV)/bin/ruff check nodeimage tests
-	$(VENV)/bin/ruff format --check nodeimage tests
+	$(VENV)/bin/ruff check nodeimage operator tests
+	$(VENV)/bin/ruff format --check nodeimage operator tests
+	$(VENV)/bin/ruff check api benchmarks/api_bench.py
+	$(VENV)/bin/ruff format --check api benchmarks/api_bench.py
 	$(VENV)/bin/mypy
 
 test: install lint ## Every test
@@ -33,6 +37,12 @@ test: install lint ## Every test
 
 test-node: install
 	$(VENV)/bin/pytest -q tests/node
+
+bench-api: install ## The API on the local runtime: create→PONG, exec overhead, listing 1,000 nodes, a sampling cycle
+	$(PY) benchmarks/api_bench.py
+
+e2e-kind: install ## The operator, chart and images on a throwaway kind cluster (skips without docker and kind)
+	bash tests/e2e/kind/run.sh
 
 bench-node: install ## Our node vs redis-server: throughput, memory per key, start-up time
 	$(PY) benchmarks/node_bench.py

@@ -1,0 +1,1 @@
+"""Data access: keyword-only functions taking `session=`. No rules live here, only queries."""

@@ -1,0 +1,76 @@
+"""Nodes and audit records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from miniredis_api.models import AuditRecord, Node
+
+
+async def create_node(*, session: AsyncSession, node: Node) -> Node:
+    session.add(node)
+    await session.flush()
+    return node
+
+
+async def get_node(*, session: AsyncSession, tenant_id: str, node_id: str) -> Node | None:
+    query = select(Node).where(Node.id == node_id, Node.tenant_id == tenant_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_node_by_name(*, session: AsyncSession, tenant_id: str, name: str) -> Node | None:
+    query = select(Node).where(Node.tenant_id == tenant_id, Node.name == name)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_nodes(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    name: str | None = None,
+    running: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[Node], int]:
+    base = select(Node).where(Node.tenant_id == tenant_id)
+    if name:
+        base = base.where(Node.name.contains(name, autoescape=True))
+    if running is not None:
+        base = base.where(Node.running == running)
+    total = int((await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one())
+    rows = (await session.execute(base.order_by(Node.created_at, Node.id).limit(limit).offset(offset))).scalars()
+    return list(rows), total
+
+
+async def all_nodes(*, session: AsyncSession, tenant_ids: Sequence[str] | None = None) -> Sequence[Node]:
+    query = select(Node)
+    if tenant_ids is not None:
+        query = query.where(Node.tenant_id.in_(tenant_ids))
+    return list((await session.execute(query.order_by(Node.created_at))).scalars())
+
+
+async def usage(*, session: AsyncSession, tenant_id: str) -> tuple[int, int]:
+    """(node count, total memory limit) of a tenant."""
+    query = select(func.count(), func.coalesce(func.sum(Node.memory), 0)).where(Node.tenant_id == tenant_id)
+    count, memory = (await session.execute(query)).one()
+    return int(count), int(memory)
+
+
+async def delete_node(*, session: AsyncSession, node: Node) -> None:
+    await session.delete(node)
+
+
+async def add_audit(*, session: AsyncSession, record: AuditRecord) -> None:
+    session.add(record)
+
+
+async def list_audit(
+    *, session: AsyncSession, tenant_id: str, limit: int, offset: int
+) -> tuple[Sequence[AuditRecord], int]:
+    base = select(AuditRecord).where(AuditRecord.tenant_id == tenant_id)
+    total = int((await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one())
+    query = base.order_by(AuditRecord.created_at.desc(), AuditRecord.id).limit(limit).offset(offset)
+    return list((await session.execute(query)).scalars()), total

@@ -1,0 +1,1 @@
+"""HTTP routes: one thin router per resource, each handler one call into a service."""

@@ -1,0 +1,1 @@
+"""Request and response models (pydantic), layered Base / Create / Update / Public per resource."""
