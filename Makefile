@@ -13,7 +13,7 @@ NODE_PORT ?= 6390
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv
 
-$(VENV)/.installed: pyproject.toml nodeimage/pyproject.toml $(wildcard uv.lock) | $(UV)
+$(VENV)/.installed: pyproject.toml $(wildcard */pyproject.toml) $(wildcard uv.lock) | $(UV)
 	$(UV) sync --all-packages --frozen 2>/dev/null || $(UV) sync --all-packages
 	touch $@
 
