@@ -1,0 +1,1 @@
+"""MiniRedis operator: reconciles MiniRedisNode resources (group miniredis.io) with kopf."""
