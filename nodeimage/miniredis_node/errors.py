@@ -164,3 +164,76 @@ INT_RANGE: Final = "ERR value is out of range, value must between {} and {}"
 ZRANGE_LIMIT_WITHOUT_BY: Final = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 ZRANGE_WITHSCORES_BYLEX: Final = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 AT_LEAST_ONE_INPUT_KEY: Final = "ERR at least 1 input key is needed for '{}' command"
+
+# Scripting (commands/scripting.py, scripting/).
+NOSCRIPT: Final = "NOSCRIPT No matching script. Please use EVAL."
+NUMKEYS_NEGATIVE: Final = "ERR Number of keys can't be negative"
+SCRIPT_COMPILE: Final = "ERR Error compiling script (new function): {}"
+SCRIPT_INVALID_SHEBANG: Final = "ERR Invalid script shebang"
+SCRIPT_UNEXPECTED_ENGINE: Final = "ERR Unexpected engine in script shebang: {}"
+SCRIPT_UNKNOWN_SHEBANG_OPTION: Final = "ERR Unknown lua shebang option: {}"
+SCRIPT_UNEXPECTED_FLAG: Final = "ERR Unexpected flag in script shebang: {}"
+SCRIPT_RO_WITH_WRITE_FLAG: Final = "ERR Can not execute a script with write flag using *_ro command."
+SCRIPT_FLUSH_OPTION: Final = "ERR SCRIPT FLUSH only support SYNC|ASYNC option"
+SCRIPT_DEBUG_OPTION: Final = "ERR Use SCRIPT DEBUG YES/SYNC/NO"
+SCRIPT_DEBUG_UNSUPPORTED: Final = "ERR SCRIPT DEBUG YES/SYNC is not supported by this server"
+NOTBUSY: Final = "NOTBUSY No scripts in execution right now."
+UNKILLABLE: Final = (
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either "
+    "wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+)
+BUSY: Final = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+# Streams (commands/streams.py, datatypes/stream.py).
+STREAM_INVALID_ID: Final = "ERR Invalid stream ID specified as stream command argument"
+XADD_ID_TOO_SMALL: Final = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+XADD_ID_ZERO: Final = "ERR The ID specified in XADD must be greater than 0-0"
+STREAM_EXHAUSTED: Final = "ERR The stream has exhausted the last possible ID, unable to add more items"
+STREAM_MAXLEN_NEGATIVE: Final = "ERR The MAXLEN argument must be >= 0."
+STREAM_LIMIT_NEGATIVE: Final = "ERR The LIMIT argument must be >= 0."
+STREAM_MAXLEN_AND_MINID: Final = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
+STREAM_LIMIT_WITHOUT_STRATEGY: Final = "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
+STREAM_LIMIT_WITHOUT_TILDE: Final = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+XTRIM_WITHOUT_STRATEGY: Final = "ERR syntax error, XTRIM must be called with a trimming strategy"
+STREAM_INVALID_START: Final = "ERR invalid start ID for the interval"
+STREAM_INVALID_END: Final = "ERR invalid end ID for the interval"
+XREAD_UNBALANCED: Final = (
+    "ERR Unbalanced '{}' list of streams: for each stream key an ID or '{}' must be specified."
+)
+XREAD_GROUP_OPTION: Final = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+XREAD_NOACK_OPTION: Final = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+XREADGROUP_MISSING_GROUP: Final = "ERR Missing GROUP option for XREADGROUP"
+XREADGROUP_NOGROUP: Final = "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option"
+XREADGROUP_DOLLAR: Final = (
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this "
+    "consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return "
+    "an empty result set."
+)
+XREAD_GREATER_ID: Final = (
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
+)
+XREADGROUP_GROUP_DELETED: Final = "NOGROUP the consumer group this client was blocked on no longer exists"
+XGROUP_KEY_MISSING: Final = (
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the "
+    "MKSTREAM option to create an empty stream automatically."
+)
+NOGROUP_FOR_KEY: Final = "NOGROUP No such consumer group '{}' for key name '{}'"
+NOGROUP_KEY_OR_GROUP: Final = "NOGROUP No such key '{}' or consumer group '{}'"
+BUSYGROUP: Final = "BUSYGROUP Consumer Group name already exists"
+ENTRIESREAD_NEGATIVE: Final = "ERR value for ENTRIESREAD must be positive or -1"
+XCLAIM_MIN_IDLE: Final = "ERR Invalid min-idle-time argument for XCLAIM"
+XCLAIM_IDLE: Final = "ERR Invalid IDLE option argument for XCLAIM"
+XCLAIM_TIME: Final = "ERR Invalid TIME option argument for XCLAIM"
+XCLAIM_RETRYCOUNT: Final = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
+XCLAIM_UNRECOGNIZED: Final = "ERR Unrecognized XCLAIM option '{}'"
+XAUTOCLAIM_MIN_IDLE: Final = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
+XAUTOCLAIM_COUNT: Final = "ERR COUNT must be > 0"
+XSETID_ENTRIES_ADDED_NEGATIVE: Final = "ERR entries_added must be positive"
+XSETID_BELOW_GIVEN_MAX_DELETED: Final = (
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
+)
+XSETID_BELOW_MAX_DELETED: Final = "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id"
+XSETID_BELOW_TOP: Final = "ERR The ID specified in XSETID is smaller than the target stream top item"
+XSETID_ENTRIES_ADDED_SMALL: Final = (
+    "ERR The entries_added specified in XSETID is smaller than the target stream length"
+)

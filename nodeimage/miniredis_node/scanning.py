@@ -13,13 +13,15 @@ small hashes in one call.
 
 Large containers are iterated over a snapshot, because Python's dict and set expose no stable
 positions. The value's `scan_snapshot` slot holds `(snapshot id, members)`: a list whose
-positions never move while the scan runs, so a cursor is a position plus the snapshot id
-(`position << 16 | id`). Members that left the container since are skipped when met. A scan that
-starts (cursor 0) extends the snapshot with members it lacks, in place and keeping the id, so
-concurrent scans keep their positions and the new scan still sees every current member. When
-dead slots outnumber live members the list is rebuilt under a new id; cursors of the old id then
-restart from 0, which may repeat members (SCAN allows that) but never misses one that was present
-for the whole scan.
+positions never move while a scan runs, so a cursor is a position plus the snapshot id
+(`position << 16 | id`). A scan walks the list from its end down to position 0, so members
+appended while it runs (new ones, which SCAN need not return) land where it has already been:
+a scan always ends, even while members are added faster than it reads. Members that left the
+container are skipped when met. A scan that starts (cursor 0) first extends the snapshot with the
+members it lacks, in place and keeping the id, so concurrent scans keep their positions and the
+new scan still sees every current member. When dead slots outnumber live members the list is
+rebuilt under a new id; cursors of the old id then restart, which may repeat members (SCAN
+allows that) but never misses one that was present for the whole scan.
 """
 
 from __future__ import annotations
@@ -161,23 +163,23 @@ def scan_container(
 
 
 def _step(container: Scannable, cursor: int, count: int) -> tuple[int, list[bytes]]:
+    """Walk the snapshot from the cursor's position down towards 0 (see the module docstring)."""
     position, snap_id = cursor >> SNAPSHOT_ID_BITS, cursor & SNAPSHOT_ID_MASK
     snapshot = container.scan_snapshot
     if cursor == 0 or snapshot is None or snapshot[0] != snap_id or position > len(snapshot[1]):
         snapshot = _fresh_snapshot(container)
-        position = 0
+        position = len(snapshot[1])
     snap_id, slots = snapshot
     found: list[bytes] = []
-    end = len(slots)
     budget = count * EMPTY_VISITS_PER_COUNT
-    while position < end and len(found) < count and budget:
+    while position and len(found) < count and budget:
+        position -= 1
         member = slots[position]
-        position += 1
         if member in container:
             found.append(member)
         else:
             budget -= 1
-    if position >= end:
+    if position == 0:
         return 0, found
     return (position << SNAPSHOT_ID_BITS) | snap_id, found
 

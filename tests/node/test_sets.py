@@ -307,3 +307,26 @@ def test_sscan_errors(pair: Pair) -> None:
         ("SSCAN", "s", "12345"),
         ("SSCAN", "nokey", "0", "NOPE"),
     )
+
+
+def test_watch_sees_real_changes_only(pair: Pair) -> None:
+    pair.run(("SADD", "s", "a", "b"), ("HSET", "h", "f", "v"))
+    # No-op writes leave WATCHed keys clean, as Redis signals only actual changes.
+    for noop in (
+        ("SADD", "s", "a"),
+        ("SREM", "s", "zz"),
+        ("SMOVE", "s", "s", "a"),
+        ("HSETNX", "h", "f", "x"),
+        ("HDEL", "h", "zz"),
+        ("SPOP", "s", "0"),
+    ):
+        pair.run(("WATCH", "s", "h"), noop, ("MULTI",), ("SCARD", "s"), ("EXEC",))
+    for change in (
+        ("SADD", "s", "c"),
+        ("SREM", "s", "c"),
+        ("HSET", "h", "f", "v"),
+        ("HINCRBY", "h", "n", "1"),
+        ("SMOVE", "s", "t", "a"),
+        ("SINTERSTORE", "h", "nokey"),
+    ):
+        pair.run(("WATCH", "s", "h"), change, ("MULTI",), ("SCARD", "s"), ("EXEC",))
