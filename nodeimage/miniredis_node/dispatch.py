@@ -197,10 +197,13 @@ def _reply(c: Client, reply: Any) -> None:
         if mode == "skip":
             c.reply_mode = "on"
         return
+    kind = type(reply)
     if reply is OK:
         c.out.append(_OK_BYTES)
-    elif type(reply) is bytes:
+    elif kind is bytes:
         c.out.append(b"$%d\r\n%s\r\n" % (len(reply), reply))
+    elif kind is int:
+        c.out.append(b":%d\r\n" % reply)
     else:
         c.out.append(encode(reply, c.resp))
 

@@ -23,12 +23,14 @@ INF: Final = math.inf
 
 
 class ZSetValue:
-    __slots__ = ("scores", "ordered", "mem", "scan_snapshot", "skiplist")
+    __slots__ = ("scores", "ordered", "mem", "mem_anchor", "mem_at_anchor", "scan_snapshot", "skiplist")
 
     def __init__(self, pairs: Iterable[tuple[float, bytes]] = ()) -> None:
         self.scores: dict[bytes, float] = {member: score for score, member in pairs}
         self.ordered: SortedList = SortedList((score, member) for member, score in self.scores.items())
         self.mem = 0
+        self.mem_anchor = (0, 0)
+        self.mem_at_anchor = 0
         self.scan_snapshot: tuple[int, list[bytes]] | None = None
         # Redis converts a listpack zset to a skiplist once it outgrows zset-max-listpack-*
         # and never back (except when a store command writes a fresh key); ZSCAN and OBJECT
