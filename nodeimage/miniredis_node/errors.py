@@ -197,9 +197,7 @@ STREAM_LIMIT_WITHOUT_TILDE: Final = "ERR syntax error, LIMIT cannot be used with
 XTRIM_WITHOUT_STRATEGY: Final = "ERR syntax error, XTRIM must be called with a trimming strategy"
 STREAM_INVALID_START: Final = "ERR invalid start ID for the interval"
 STREAM_INVALID_END: Final = "ERR invalid end ID for the interval"
-XREAD_UNBALANCED: Final = (
-    "ERR Unbalanced '{}' list of streams: for each stream key an ID or '{}' must be specified."
-)
+XREAD_UNBALANCED: Final = "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
 XREAD_GROUP_OPTION: Final = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
 XREAD_NOACK_OPTION: Final = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
 XREADGROUP_MISSING_GROUP: Final = "ERR Missing GROUP option for XREADGROUP"
@@ -237,3 +235,5 @@ XSETID_BELOW_TOP: Final = "ERR The ID specified in XSETID is smaller than the ta
 XSETID_ENTRIES_ADDED_SMALL: Final = (
     "ERR The entries_added specified in XSETID is smaller than the target stream length"
 )
+AOF_REWRITE_IN_PROGRESS: Final = "ERR Background append only file rewriting already in progress"
+XAUTOCLAIM_COUNT_TOO_HIGH: Final = "ERR Insufficient memory, failed allocating transient memory, COUNT too high."

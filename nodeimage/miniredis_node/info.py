@@ -166,6 +166,9 @@ def memory_section(server: Server) -> Lines:
     dataset = max(used - startup, 0)
     system = total_system_memory()
     maxmemory = server.maxmemory
+    from miniredis_node.scripting import cached_scripts
+
+    scripts, scripts_bytes = cached_scripts(server)
     return [
         ("used_memory", used),
         ("used_memory_human", human_bytes(used)),
@@ -186,16 +189,16 @@ def memory_section(server: Server) -> Lines:
         ("used_memory_lua", 32768),
         ("used_memory_vm_eval", 32768),
         ("used_memory_lua_human", human_bytes(32768)),
-        ("used_memory_scripts_eval", 0),
-        ("number_of_cached_scripts", 0),
+        ("used_memory_scripts_eval", scripts_bytes),
+        ("number_of_cached_scripts", scripts),
         ("number_of_functions", 0),
         ("number_of_libraries", 0),
         ("used_memory_vm_functions", 32768),
         ("used_memory_vm_total", 65536),
         ("used_memory_vm_total_human", human_bytes(65536)),
         ("used_memory_functions", 0),
-        ("used_memory_scripts", 0),
-        ("used_memory_scripts_human", human_bytes(0)),
+        ("used_memory_scripts", scripts_bytes),
+        ("used_memory_scripts_human", human_bytes(scripts_bytes)),
         ("maxmemory", maxmemory),
         ("maxmemory_human", human_bytes(maxmemory)),
         ("maxmemory_policy", server.config["maxmemory-policy"]),
@@ -222,12 +225,14 @@ def memory_section(server: Server) -> Lines:
 
 
 def last_save_time(server: Server) -> int:
-    """When the dataset was last saved: a persistence layer sets `server.last_save`."""
-    return int(getattr(server, "last_save", server.started))
+    """When the dataset was last saved (LASTSAVE): start-up, then each successful snapshot."""
+    return server.rdb.last_save
 
 
 def persistence_section(server: Server) -> Lines:
-    dirty_at_save = int(getattr(server, "dirty_at_last_save", 0))
+    from miniredis_node.persistence.aof import info_fields as aof_info_fields
+
+    rdb = server.rdb.info_fields()
     return [
         ("loading", 0),
         ("async_loading", 0),
@@ -237,28 +242,22 @@ def persistence_section(server: Server) -> Lines:
         ("current_fork_perc", "0.00"),
         ("current_save_keys_processed", 0),
         ("current_save_keys_total", 0),
-        ("rdb_changes_since_last_save", max(server.keyspace.dirty - dirty_at_save, 0)),
-        ("rdb_bgsave_in_progress", 0),
-        ("rdb_last_save_time", last_save_time(server)),
-        ("rdb_last_bgsave_status", "ok"),
-        ("rdb_last_bgsave_time_sec", -1),
-        ("rdb_current_bgsave_time_sec", -1),
-        ("rdb_saves", int(getattr(server, "rdb_saves", 0))),
+        ("rdb_changes_since_last_save", rdb["rdb_changes_since_last_save"]),
+        ("rdb_bgsave_in_progress", rdb["rdb_bgsave_in_progress"]),
+        ("rdb_last_save_time", rdb["rdb_last_save_time"]),
+        ("rdb_last_bgsave_status", rdb["rdb_last_bgsave_status"]),
+        ("rdb_last_bgsave_time_sec", rdb["rdb_last_bgsave_time_sec"]),
+        ("rdb_current_bgsave_time_sec", rdb["rdb_current_bgsave_time_sec"]),
+        ("rdb_saves", rdb["rdb_saves"]),
         ("rdb_last_cow_size", 0),
-        ("rdb_last_load_keys_expired", 0),
-        ("rdb_last_load_keys_loaded", 0),
+        ("rdb_last_load_keys_expired", rdb["rdb_last_load_keys_expired"]),
+        ("rdb_last_load_keys_loaded", rdb["rdb_last_load_keys_loaded"]),
         ("aof_enabled", 1 if server.config["appendonly"] else 0),
-        ("aof_rewrite_in_progress", 0),
-        ("aof_rewrite_scheduled", 0),
-        ("aof_last_rewrite_time_sec", -1),
-        ("aof_current_rewrite_time_sec", -1),
-        ("aof_last_bgrewrite_status", "ok"),
-        ("aof_rewrites", 0),
-        ("aof_rewrites_consecutive_failures", 0),
-        ("aof_last_write_status", "ok"),
+        *aof_info_fields(server),
         ("aof_last_cow_size", 0),
         ("module_fork_in_progress", 0),
         ("module_fork_last_cow_size", 0),
+        *(server.aof.info_fields() if server.aof is not None else ()),
     ]
 
 

@@ -3,14 +3,17 @@
 """
 
 from miniredis_node.commands import (  # noqa: F401
+    aof,
     bitmaps,
     connection,
     hashes,
     keys,
     lists,
     pubsub,
+    scripting,
     server,
     sets,
+    streams,
     strings,
     transactions,
     zsets,
