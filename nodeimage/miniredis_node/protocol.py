@@ -38,6 +38,10 @@ class ProtocolError(Exception):
     """Malformed input. Redis replies `-ERR <message>` and closes the connection."""
 
 
+class QueryBufferLimit(ProtocolError):
+    """The client's query buffer outgrew client-query-buffer-limit: Redis closes it silently."""
+
+
 def _split_inline(line: bytes) -> list[bytes] | None:
     """Split an inline command as Redis's sdssplitargs does; None when quotes do not balance."""
     args: list[bytes] = []
@@ -256,7 +260,7 @@ class RequestParser:
         except ProtocolError as error:
             return commands, error
         if len(buf) > self.max_query_buffer:
-            return commands, ProtocolError("query buffer limit")
+            return commands, QueryBufferLimit("closing client that reached max query buffer length")
         return commands, None
 
     def _parse_inline(self) -> list[bytes] | None:

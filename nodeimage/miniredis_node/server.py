@@ -26,10 +26,13 @@ from miniredis_node.dispatch import execute
 from miniredis_node.eviction import configure as configure_eviction
 from miniredis_node.eviction import perform_evictions
 from miniredis_node.keyspace import Database, Keyspace
-from miniredis_node.protocol import ErrorReply, encode
+from miniredis_node.persistence.snapshot import Snapshots
+from miniredis_node.protocol import ErrorReply, QueryBufferLimit, encode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from miniredis_node.persistence.aof import AppendOnlyFile
 
 log = logging.getLogger("miniredis.node")
 
@@ -81,7 +84,10 @@ class RespProtocol(asyncio.Protocol):
             return
         self.server.run_batch(client, commands)
         if error is not None:
-            client.out.append(b"-ERR %s\r\n" % str(error).encode())
+            if isinstance(error, QueryBufferLimit):
+                log.warning("Client id=%d %s", client.id, error)
+            else:
+                client.out.append(b"-ERR %s\r\n" % str(error).encode())
             client.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -124,10 +130,16 @@ class Server:
         self.maxmemory = self.config["maxmemory"]
         configure_eviction(self)
         self.shutdown_hooks: list[Callable[[], None]] = []
+        # The open append-only file while `appendonly` is on (persistence/aof.py).
+        self.aof: AppendOnlyFile | None = None
+        # RDB snapshots: SAVE/BGSAVE state, `save` rules, INFO's rdb_* (persistence/snapshot.py).
+        self.rdb = Snapshots(self)
 
     # ---- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        if not self.config["appendonly"]:  # with appendonly on, the AOF is the dataset
+            self.rdb.load_on_start()
         hosts = self.config["bind"].split() or ["127.0.0.1"]
         self._server = await loop.create_server(
             lambda: RespProtocol(self),
@@ -152,9 +164,17 @@ class Server:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.shutdown, f"Received {signal.Signals(signum).name}")
 
-    def shutdown(self, reason: str = "SHUTDOWN") -> None:
-        """Stop accepting, close every client, and let `serve_until_stopped` return."""
+    def shutdown(self, reason: str = "SHUTDOWN", *, save: bool | None = None, force: bool = False) -> bool:
+        """Stop accepting, close every client, and let `serve_until_stopped` return.
+
+        First the final snapshot: `save` True/False is SHUTDOWN SAVE/NOSAVE, None saves when
+        `save` rules are set. If that snapshot fails the server keeps running and this returns
+        False, unless `force`.
+        """
         log.warning("%s, shutting down", reason)
+        if not self.rdb.on_shutdown(save) and not force:
+            log.warning("Errors trying to shut down the server. Check the logs for more information.")
+            return False
         for hook in self.shutdown_hooks:
             hook()
         if self._server is not None:
@@ -165,6 +185,7 @@ class Server:
             self._cron.cancel()
         if self._stopped is not None and not self._stopped.done():
             self._stopped.set_result(None)
+        return True
 
     async def close(self) -> None:
         self.shutdown("close()")
@@ -187,6 +208,8 @@ class Server:
                     break
         finally:
             client.in_batch = False
+        if self.aof is not None:
+            self.aof.before_reply()  # no reply leaves before its write is in the AOF
         client.flush()
         if client.close_after_reply:
             client.close()
@@ -294,9 +317,12 @@ class Server:
                         waiters.popleft()
                         continue
                     keyspace.tick()
+                    dirty = keyspace.dirty
                     reply = state.serve(db, key)
                     if reply is None:
                         break
+                    if self.aof is not None and keyspace.dirty != dirty:
+                        self.aof.feed_served(db, state, key, reply)
                     self.unblock(client, reply)
                     waiters = db.blocked.get(key)
 
@@ -426,6 +452,11 @@ class Server:
                 self.used_memory_peak = used
             if self.maxmemory:
                 self.make_room()
+            if self.aof is not None or self.config["appendonly"]:
+                from miniredis_node.persistence.aof import sync_with_config
+
+                sync_with_config(self)
+            self.rdb.cron()
             timeout = self.config["timeout"]
             if timeout:
                 for client in list(self.clients.values()):
