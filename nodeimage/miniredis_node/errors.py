@@ -230,10 +230,45 @@ XSETID_ENTRIES_ADDED_NEGATIVE: Final = "ERR entries_added must be positive"
 XSETID_BELOW_GIVEN_MAX_DELETED: Final = (
     "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
 )
-XSETID_BELOW_MAX_DELETED: Final = "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id"
 XSETID_BELOW_TOP: Final = "ERR The ID specified in XSETID is smaller than the target stream top item"
 XSETID_ENTRIES_ADDED_SMALL: Final = (
     "ERR The entries_added specified in XSETID is smaller than the target stream length"
 )
 AOF_REWRITE_IN_PROGRESS: Final = "ERR Background append only file rewriting already in progress"
 XAUTOCLAIM_COUNT_TOO_HIGH: Final = "ERR Insufficient memory, failed allocating transient memory, COUNT too high."
+
+# ---- persistence: SAVE, BGSAVE, DUMP/RESTORE, DEBUG, SHUTDOWN ----
+BARE_ERR: Final = "ERR"  # shared.err: SAVE and DEBUG RELOAD when the snapshot could not be written
+BGSAVE_IN_PROGRESS: Final = "ERR Background save already in progress"
+BGSAVE_OTHER_CHILD: Final = (
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. "
+    "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."
+)
+DUMP_PAYLOAD_INVALID: Final = "ERR DUMP payload version or checksum are wrong"
+BAD_DATA_FORMAT: Final = "ERR Bad data format"
+BUSYKEY: Final = "BUSYKEY Target key name already exists."
+RESTORE_INVALID_TTL: Final = "ERR Invalid TTL value, must be >= 0"
+RESTORE_INVALID_IDLETIME: Final = "ERR Invalid IDLETIME value, must be >= 0"
+RESTORE_INVALID_FREQ: Final = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+SHUTDOWN_FAILED: Final = "ERR Errors trying to SHUTDOWN. Check logs."
+DEBUG_NOT_ALLOWED: Final = (
+    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from '
+    "a local connection, otherwise you need to set this option in the configuration file, and then restart the "
+    "server."
+)
+DEBUG_RELOAD_OPTIONS: Final = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
+DEBUG_RELOAD_LOAD_FAILED: Final = "ERR Error trying to load the RDB dump"
+
+# ---- HyperLogLog, BITFIELD, SORT (commands/hyperloglog.py, bitfield.py, sort.py) ----
+HLL_INVALID: Final = "WRONGTYPE Key is not a valid HyperLogLog string value."
+HLL_CORRUPT: Final = "INVALIDOBJ Corrupted HLL object detected"
+HLL_NO_KEY: Final = "ERR The specified key does not exist"
+HLL_NOT_SPARSE: Final = "ERR HLL encoding is not sparse"
+HLL_PFDEBUG_UNKNOWN: Final = "ERR Unknown PFDEBUG subcommand '{}'"
+HLL_SELFTEST_FAILED: Final = "ERR TESTFAILED {}"
+BITFIELD_TYPE: Final = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+BITFIELD_OVERFLOW_TYPE: Final = "ERR Invalid OVERFLOW type specified"
+BITFIELD_RO_WRITE: Final = "ERR BITFIELD_RO only supports the GET subcommand"
+SORT_SCORE_NOT_DOUBLE: Final = "ERR One or more scores can't be converted into double"
+DEBUG_NOT_LISTPACK: Final = "ERR Not a listpack encoded object."
+DEBUG_NOT_QUICKLIST: Final = "ERR Not a quicklist encoded object."

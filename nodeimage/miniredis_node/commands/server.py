@@ -200,7 +200,9 @@ def shutdown(c: Client, argv: list[bytes]) -> object:
         raise CommandError(errors.SYNTAX)
     if b"abort" in words:
         raise CommandError(errors.NO_SHUTDOWN_IN_PROGRESS)
-    c.server.shutdown("User requested shutdown...")
+    save = True if b"save" in words else False if b"nosave" in words else None
+    if not c.server.shutdown("User requested shutdown...", save=save, force=b"force" in words):
+        raise CommandError(errors.SHUTDOWN_FAILED)
     return NO_REPLY
 
 

@@ -1,0 +1,1 @@
+"""Persistence: RDB snapshots (rdb.py) and the append-only file (aof.py)."""
