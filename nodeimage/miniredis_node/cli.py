@@ -34,6 +34,8 @@ FLAGS = (
     "save",
     "dbfilename",
     "appendfilename",
+    "appenddirname",
+    "aof-load-truncated",
     "enable-debug-command",
     "notify-keyspace-events",
 )
@@ -113,6 +115,14 @@ async def _serve(config: Config) -> None:
     from miniredis_node.server import Server
 
     server = Server(config)
+    if config["appendonly"]:  # the AOF wins over an RDB snapshot, as in Redis
+        from miniredis_node.persistence.aof import AofLoadError, open_on_start
+
+        try:
+            open_on_start(server)
+        except AofLoadError as error:
+            logging.getLogger("miniredis.node").critical("%s", error)
+            raise SystemExit(1) from None
     await server.start()
     server.install_signal_handlers()
     await server.serve_until_stopped()

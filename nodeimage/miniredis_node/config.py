@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from miniredis_node import notify
+
 EVICTION_POLICIES = (  # in the order Redis lists them in its error text
     "volatile-lru",
     "volatile-lfu",
@@ -116,7 +118,13 @@ SETTINGS: tuple[Setting, ...] = (
     _enum("loglevel", "notice", LOG_LEVELS, "Log verbosity."),
     _str("logfile", "", "Log file; empty logs to standard output.", mutable=False),
     _int("hz", 10, "Background task frequency (expiry cycle, statistics).", 1, 500),
-    _str("notify-keyspace-events", "", "Keyspace notification classes (K, E, g$lshzxetmd, A)."),
+    Setting(
+        "notify-keyspace-events",
+        0,
+        notify.parse_classes,
+        notify.show_classes,
+        "Keyspace notification classes (K, E, g$lshzxetmdn, A).",
+    ),
     _int("slowlog-log-slower-than", 10000, "Log commands slower than this many microseconds."),
     _int("slowlog-max-len", 128, "Entries kept in the slow log.", 0),
     _int("latency-monitor-threshold", 0, "Latency monitor threshold in milliseconds.", 0),
@@ -159,11 +167,20 @@ SETTINGS: tuple[Setting, ...] = (
         aliases=("list-max-ziplist-size",),
     ),
     _int("list-compress-depth", 0, "Accepted for compatibility.", 0),
+    _int("hll-sparse-max-bytes", 3000, "Largest sparse HyperLogLog before it turns dense.", 0),
     _int("stream-node-max-entries", 100, "Accepted for compatibility.", 0),
     _int("stream-node-max-bytes", 4096, "Accepted for compatibility.", 0),
     _bool("appendonly", False, "Append-only file persistence."),
     _enum("appendfsync", "everysec", APPENDFSYNC, "When the AOF is fsynced."),
     _str("appendfilename", "appendonly.aof", "AOF file name.", mutable=False),
+    _str("appenddirname", "appendonlydir", "Directory (inside `dir`) of the multi-part AOF.", mutable=False),
+    _bool("aof-load-truncated", True, "Load an AOF whose last command was cut short (truncating it)."),
+    _bool("aof-use-rdb-preamble", True, "Write AOF base files as RDB (when the RDB writer is available)."),
+    _int("auto-aof-rewrite-percentage", 100, "Rewrite the AOF when it grew by this % since (0 = never).", 0),
+    _memory("auto-aof-rewrite-min-size", 64 * 1024 * 1024, "Smallest AOF size an automatic rewrite considers."),
+    _bool("aof-rewrite-incremental-fsync", True, "Accepted for compatibility."),
+    _bool("aof-timestamp-enabled", False, "Accepted for compatibility (no timestamp annotations)."),
+    _bool("aof-disable-auto-gc", False, "Keep history AOF files after a rewrite instead of deleting them."),
     _str("dir", ".", "Working directory for persistence files."),
     _str("dbfilename", "dump.rdb", "Snapshot file name."),
     _str("save", "", "Snapshot rules: pairs of seconds and changes."),

@@ -136,6 +136,10 @@ def call(c: Client, cmd: Command, argv: list[bytes], *, tick: bool = True) -> An
     whole body, so no key expires half-way through a transaction.
     """
     keyspace = c.keyspace
+    server = c.server
+    aof = server.aof
+    if aof is not None:  # what the AOF needs to see whether (and what) this command wrote
+        dirty, mark = keyspace.dirty, aof.mark()
     start = time_ns()
     if tick:
         keyspace.now_ms = start // 1_000_000  # one clock reading per command
@@ -152,7 +156,8 @@ def call(c: Client, cmd: Command, argv: list[bytes], *, tick: bool = True) -> An
     elapsed_us = (time_ns() - start) // 1000
     cmd.calls += 1
     cmd.usec += elapsed_us
-    server = c.server
+    if aof is not None and keyspace.dirty != dirty:
+        aof.feed(c, cmd, argv, reply, mark)
     if elapsed_us >= server.slowlog_threshold_us >= 0:
         server.slowlog_add(c, argv, elapsed_us)
     if type(reply) is ErrorReply:

@@ -231,9 +231,7 @@ XSETID_BELOW_GIVEN_MAX_DELETED: Final = (
     "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
 )
 XSETID_BELOW_TOP: Final = "ERR The ID specified in XSETID is smaller than the target stream top item"
-XSETID_ENTRIES_ADDED_SMALL: Final = (
-    "ERR The entries_added specified in XSETID is smaller than the target stream length"
-)
+XSETID_ENTRIES_ADDED_SMALL: Final = "ERR The entries_added specified in XSETID is smaller than the target stream length"
 AOF_REWRITE_IN_PROGRESS: Final = "ERR Background append only file rewriting already in progress"
 XAUTOCLAIM_COUNT_TOO_HIGH: Final = "ERR Insufficient memory, failed allocating transient memory, COUNT too high."
 
@@ -266,9 +264,12 @@ HLL_NO_KEY: Final = "ERR The specified key does not exist"
 HLL_NOT_SPARSE: Final = "ERR HLL encoding is not sparse"
 HLL_PFDEBUG_UNKNOWN: Final = "ERR Unknown PFDEBUG subcommand '{}'"
 HLL_SELFTEST_FAILED: Final = "ERR TESTFAILED {}"
-BITFIELD_TYPE: Final = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+BITFIELD_TYPE: Final = (
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+)
 BITFIELD_OVERFLOW_TYPE: Final = "ERR Invalid OVERFLOW type specified"
 BITFIELD_RO_WRITE: Final = "ERR BITFIELD_RO only supports the GET subcommand"
 SORT_SCORE_NOT_DOUBLE: Final = "ERR One or more scores can't be converted into double"
 DEBUG_NOT_LISTPACK: Final = "ERR Not a listpack encoded object."
 DEBUG_NOT_QUICKLIST: Final = "ERR Not a quicklist encoded object."
+XREADGROUP_KEY_DELETED: Final = "UNBLOCKED the stream key no longer exists"

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
-from miniredis_node import errors
+from miniredis_node import errors, notify
 from miniredis_node.client import Client
 from miniredis_node.config import Config
 from miniredis_node.dispatch import execute
@@ -130,6 +130,9 @@ class Server:
         self.maxmemory = self.config["maxmemory"]
         configure_eviction(self)
         self.shutdown_hooks: list[Callable[[], None]] = []
+        # DEBUG SET-ACTIVE-EXPIRE 0 turns the background expiry cycle off (tests rely on it).
+        self.active_expire_enabled = True
+        notify.attach(self)  # keyspace notifications: the setting, expiry and eviction hooks
         # The open append-only file while `appendonly` is on (persistence/aof.py).
         self.aof: AppendOnlyFile | None = None
         # RDB snapshots: SAVE/BGSAVE state, `save` rules, INFO's rdb_* (persistence/snapshot.py).
@@ -442,9 +445,10 @@ class Server:
             self.ops_samples.append((now, self.stats_commands))
             self.keyspace.tick()
             deadline = now + 0.025
-            for db in self.keyspace.dbs:
-                if db.expires:
-                    db.active_expire(deadline)
+            if self.active_expire_enabled:
+                for db in self.keyspace.dbs:
+                    if db.expires:
+                        db.active_expire(deadline)
             if self.keyspace.ready_keys:
                 self.serve_blocked_clients()
             used = self.used_memory()

@@ -13,6 +13,7 @@ from miniredis_node import errors
 from miniredis_node.args import option_name, parse_int, to_int
 from miniredis_node.client import Client
 from miniredis_node.errors import CommandError
+from miniredis_node.notify import GENERIC, STRING, notify
 from miniredis_node.table import command
 
 _INVERT: Final = bytes(255 - x for x in range(256))
@@ -81,6 +82,7 @@ def setbit(c: Client, argv: list[bytes]) -> object:
     if grown or was_set != on:
         new_byte = byte | mask if on else byte & ~mask
         c.db.set(key, old[:index] + bytes((new_byte,)) + old[index + 1 :], keep_ttl=True)
+        notify(c, STRING, b"setbit", key, c.db.id)
     return was_set
 
 
@@ -221,7 +223,8 @@ def bitop(c: Client, argv: list[bytes]) -> object:
     size = max(len(source) for source in sources)
     dest = argv[2]
     if size == 0:
-        db.delete(dest)
+        if db.delete(dest):
+            notify(c, GENERIC, b"del", dest, db.id)
         return 0
     if op == b"NOT":
         result = sources[0].translate(_INVERT)
@@ -238,4 +241,5 @@ def bitop(c: Client, argv: list[bytes]) -> object:
                 acc ^= number
         result = acc.to_bytes(size, "big")
     db.set(dest, result)
+    notify(c, STRING, b"set", dest, db.id)
     return size

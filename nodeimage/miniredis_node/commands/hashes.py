@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from miniredis_node import errors, longdouble, scanning
+from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MAX, INT64_MIN, parse_int, to_int
 from miniredis_node.client import Client
 from miniredis_node.datatypes import HashValue
 from miniredis_node.errors import CommandError
+from miniredis_node.notify import GENERIC, HASH, notify
 from miniredis_node.protocol import OK, MapReply
 from miniredis_node.table import command
 
@@ -94,7 +96,10 @@ def compact_fields(c: Client, value: HashValue) -> list[bytes] | None:
 def hset(c: Client, argv: list[bytes]) -> object:
     if len(argv) % 2:
         raise CommandError(errors.WRONG_ARGS.format("hset"))
-    return _set_fields(c, argv[1], argv[2:])
+    created = _set_fields(c, argv[1], argv[2:])
+    if keyspace_events.flags:
+        notify(c, HASH, b"hset", argv[1], c.db.id)
+    return created
 
 
 @command(
@@ -113,6 +118,7 @@ def hmset(c: Client, argv: list[bytes]) -> object:
     if len(argv) % 2:
         raise CommandError(errors.WRONG_ARGS.format("hmset"))
     _set_fields(c, argv[1], argv[2:])
+    notify(c, HASH, b"hset", argv[1], c.db.id)
     return OK
 
 
@@ -133,6 +139,7 @@ def hsetnx(c: Client, argv: list[bytes]) -> object:
     if value is not None and argv[2] in value:
         return 0
     _store_field(c, argv[1], value, argv[2], argv[3])
+    notify(c, HASH, b"hset", argv[1], c.db.id)
     return 1
 
 
@@ -248,6 +255,9 @@ def hdel(c: Client, argv: list[bytes]) -> object:
                 break  # Redis stops once the hash is empty (and deletes the key)
     if deleted:
         c.db.modified(argv[1])
+        notify(c, HASH, b"hdel", argv[1], c.db.id)
+        if not value:
+            notify(c, GENERIC, b"del", argv[1], c.db.id)
     return deleted
 
 
@@ -332,6 +342,7 @@ def hincrby(c: Client, argv: list[bytes]) -> object:
     if not INT64_MIN <= result <= INT64_MAX:
         raise CommandError(errors.OVERFLOW)
     _store_field(c, argv[1], value, argv[2], b"%d" % result)
+    notify(c, HASH, b"hincrby", argv[1], c.db.id)
     return result
 
 
@@ -367,6 +378,7 @@ def hincrbyfloat(c: Client, argv: list[bytes]) -> object:
         raise CommandError(errors.INCR_NAN_OR_INF)
     text = longdouble.format_human(total)
     _store_field(c, argv[1], value, argv[2], text)
+    notify(c, HASH, b"hincrbyfloat", argv[1], c.db.id)
     return text
 
 

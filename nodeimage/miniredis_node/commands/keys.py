@@ -21,6 +21,7 @@ from miniredis_node.datatypes import HashValue, ListValue, SetValue, ZSetValue, 
 from miniredis_node.errors import CommandError
 from miniredis_node.glob import Pattern
 from miniredis_node.keyspace import Database
+from miniredis_node.notify import GENERIC, notify
 from miniredis_node.protocol import OK, SimpleString
 from miniredis_node.scanning import parse_cursor
 from miniredis_node.table import command, container
@@ -92,7 +93,12 @@ def duplicate(value: Any) -> Any:
 )
 def del_(c: Client, argv: list[bytes]) -> object:
     db = c.db
-    return sum(db.delete(key) for key in argv[1:])
+    deleted = 0
+    for key in argv[1:]:
+        if db.delete(key):
+            deleted += 1
+            notify(c, GENERIC, b"del", key, db.id)
+    return deleted
 
 
 @command(
@@ -107,7 +113,12 @@ def del_(c: Client, argv: list[bytes]) -> object:
 )
 def unlink(c: Client, argv: list[bytes]) -> object:
     db = c.db
-    return sum(db.delete(key) for key in argv[1:])
+    deleted = 0
+    for key in argv[1:]:
+        if db.delete(key):
+            deleted += 1
+            notify(c, GENERIC, b"del", key, db.id)
+    return deleted
 
 
 @command(
@@ -173,6 +184,8 @@ def _rename(c: Client, argv: list[bytes], *, nx: bool) -> object:
     db.set(target, value)
     if when is not None:
         db.set_expire(target, when)
+    notify(c, GENERIC, b"rename_from", source, db.id)
+    notify(c, GENERIC, b"rename_to", target, db.id)
     return 1 if nx else OK
 
 
@@ -235,6 +248,7 @@ def copy_(c: Client, argv: list[bytes]) -> object:
     destination.set(target, duplicate(value))
     if when is not None:
         destination.set_expire(target, when)
+    notify(c, GENERIC, b"copy_to", target, destination.id)
     return 1
 
 
@@ -263,6 +277,8 @@ def move(c: Client, argv: list[bytes]) -> object:
     destination.set(key, value)
     if when is not None:
         destination.set_expire(key, when)
+    notify(c, GENERIC, b"move_from", key, source_db.id)
+    notify(c, GENERIC, b"move_to", key, destination.id)
     return 1
 
 
@@ -395,9 +411,11 @@ def expire_generic(c: Client, argv: list[bytes], name: str, *, seconds: bool, re
         return 0
     if when <= now:  # already in the past: the key goes now, as a DEL
         db.delete(key)
+        notify(c, GENERIC, b"del", key, db.id)
         return 1
     db.set_expire(key, when)
     db.modified(key)  # signalModifiedKey: a WATCH on the key fails
+    notify(c, GENERIC, b"expire", key, db.id)
     return 1
 
 
@@ -541,6 +559,7 @@ def persist(c: Client, argv: list[bytes]) -> object:
     if db.peek(key) is None or not db.persist(key):
         return 0
     db.modified(key)  # signalModifiedKey: a WATCH on the key fails
+    notify(c, GENERIC, b"persist", key, db.id)
     return 1
 
 

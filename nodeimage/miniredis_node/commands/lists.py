@@ -18,11 +18,13 @@ from itertools import islice
 from typing import TYPE_CHECKING, Final
 
 from miniredis_node import errors
+from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MIN, parse_int, parse_timeout, to_int
 from miniredis_node.client import Client
 from miniredis_node.datatypes import ListValue
 from miniredis_node.dispatch import NO_REPLY
 from miniredis_node.errors import CommandError
+from miniredis_node.notify import GENERIC, LIST, notify
 from miniredis_node.protocol import NULL_ARRAY, OK, ErrorReply
 from miniredis_node.table import GetKeys, command
 
@@ -173,6 +175,10 @@ def _unique(keys: list[bytes]) -> list[bytes]:
 def _pop_key(db: Database, key: bytes, items: ListValue, head: bool, count: int) -> list[bytes]:
     popped = pop_many(items, head, count)
     db.modified(key)
+    if keyspace_events.flags:
+        notify(db, LIST, b"lpop" if head else b"rpop", key, db.id)
+        if not items:
+            notify(db, GENERIC, b"del", key, db.id)
     return popped
 
 
@@ -192,7 +198,11 @@ def _move(db: Database, source: bytes, items: ListValue, destination: bytes, hea
         else:
             target.append(value)
         db.modified(destination)
+    notify(db, LIST, b"lpush" if to_head else b"rpush", destination, db.id)
     db.modified(source)
+    notify(db, LIST, b"lpop" if head else b"rpop", source, db.id)
+    if not items:
+        notify(db, GENERIC, b"del", source, db.id)
     return value
 
 
@@ -263,9 +273,13 @@ def _push(c: Client, argv: list[bytes], head: bool, *, only_existing: bool) -> i
         items = ListValue()
         push(items, head, argv[2:])
         c.db.set(key, items)
+        if keyspace_events.flags:
+            notify(c, LIST, b"lpush" if head else b"rpush", key, c.db.id)
         return len(items)
     push(items, head, argv[2:])
     c.db.modified(key)
+    if keyspace_events.flags:
+        notify(c, LIST, b"lpush" if head else b"rpush", key, c.db.id)
     return len(items)
 
 
@@ -366,6 +380,7 @@ def linsert(c: Client, argv: list[bytes]) -> object:
         return -1
     items.insert(index if where == b"BEFORE" else index + 1, argv[4])
     c.db.modified(key)
+    notify(c, LIST, b"linsert", key, c.db.id)
     return len(items)
 
 
@@ -577,6 +592,7 @@ def lset(c: Client, argv: list[bytes]) -> object:
         raise CommandError(errors.INDEX_OUT_OF_RANGE)
     items[index] = argv[3]
     c.db.modified(key)
+    notify(c, LIST, b"lset", key, c.db.id)
     return OK
 
 
@@ -601,6 +617,9 @@ def lrem(c: Client, argv: list[bytes]) -> object:
     removed = remove(items, argv[3], count)
     if removed:
         c.db.modified(key)
+        notify(c, LIST, b"lrem", key, c.db.id)
+        if not items:
+            notify(c, GENERIC, b"del", key, c.db.id)
     return removed
 
 
@@ -632,6 +651,9 @@ def ltrim(c: Client, argv: list[bytes]) -> object:
         for _ in range(length - 1 - span[1]):
             items.pop()
     c.db.modified(key)
+    notify(c, LIST, b"ltrim", key, c.db.id)
+    if not items:
+        notify(c, GENERIC, b"del", key, c.db.id)
     return OK
 
 

@@ -12,7 +12,8 @@ import time
 from collections import deque
 from typing import Any
 
-from miniredis_node import docs, errors, info
+# docs and info (and the platform module behind INFO) load on first use: a node starts sooner.
+from miniredis_node import errors, notify
 from miniredis_node.args import to_int
 from miniredis_node.client import Client
 from miniredis_node.commands.pubsub import glob_match
@@ -111,6 +112,8 @@ def time_(c: Client, argv: list[bytes]) -> object:
     complexity="O(1)",
 )
 def lastsave(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import info
+
     return info.last_save_time(c.server)
 
 
@@ -126,6 +129,8 @@ def lastsave(c: Client, argv: list[bytes]) -> object:
     complexity="O(1)",
 )
 def info_(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import info
+
     return Verbatim(info.render(c.server, argv[1:]).encode())
 
 
@@ -345,6 +350,8 @@ def apply_settings(c: Client, names: set[str]) -> None:
         from miniredis_node.eviction import configure
 
         configure(server)
+    if "notify-keyspace-events" in names:
+        notify.configure(server)
     if "slowlog-log-slower-than" in names:
         server.slowlog_threshold_us = config["slowlog-log-slower-than"]
     if "slowlog-max-len" in names:
@@ -353,6 +360,10 @@ def apply_settings(c: Client, names: set[str]) -> None:
         for client in server.clients.values():
             client.parser.max_bulk_len = config["proto-max-bulk-len"]
             client.parser.max_query_buffer = config["client-query-buffer-limit"]
+    if "appendonly" in names:
+        from miniredis_node.persistence.aof import sync_with_config
+
+        sync_with_config(server)
     if names & {"maxmemory", "maxmemory-policy"} and server.maxmemory:
         server.make_room()
 
@@ -373,6 +384,8 @@ def config_resetstat(c: Client, argv: list[bytes]) -> object:
 
 def reset_stats(c: Client) -> None:
     """resetServerStats + resetCommandTableStats + resetErrorTableStats."""
+    from miniredis_node import docs
+
     server = c.server
     for cmd in docs.all_commands():
         cmd.calls = cmd.usec = cmd.rejected_calls = cmd.failed_calls = 0
@@ -437,6 +450,8 @@ _COMMAND_FLAGS = "loading stale"
     complexity="O(N) where N is the total number of Redis commands",
 )
 def command_(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import docs
+
     if len(argv) > 1:  # reached only when the subcommand is unknown: the dispatcher answers that
         raise CommandError(errors.UNKNOWN_SUBCOMMAND.format(argv[1].decode(errors="replace"), "COMMAND"))
     return [docs.info_entry(cmd) for cmd in COMMANDS.values()]
@@ -482,6 +497,8 @@ def command_count(c: Client, argv: list[bytes]) -> object:
     syntax="[command-name [command-name ...]]",
 )
 def command_info(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import docs
+
     if len(argv) == 2:
         return [docs.info_entry(cmd) for cmd in COMMANDS.values()]
     found = [docs.find(name) for name in argv[2:]]
@@ -500,6 +517,8 @@ def command_info(c: Client, argv: list[bytes]) -> object:
     syntax="[command-name [command-name ...]]",
 )
 def command_docs(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import docs
+
     if len(argv) == 2:
         chosen = list(COMMANDS.values())
     else:
@@ -519,6 +538,8 @@ def command_docs(c: Client, argv: list[bytes]) -> object:
     syntax="[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]",
 )
 def command_list(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import docs
+
     if len(argv) == 2:
         return [name.encode() for name in docs.all_names()]
     if len(argv) != 5 or argv[2].lower() != b"filterby":
@@ -584,6 +605,8 @@ def command_getkeys(c: Client, argv: list[bytes]) -> object:
     syntax="command [arg [arg ...]]",
 )
 def command_getkeysandflags(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import docs
+
     cmd, positions = _keys_of(argv)
     flags = SetReply([SimpleString(flag) for flag in docs.key_spec_flags(cmd)])
     return [[argv[2 + i], flags] for i in positions]
@@ -671,6 +694,8 @@ def memory_usage(c: Client, argv: list[bytes]) -> object:
 
 @command("memory|stats", 2, "", group="server", since="4.0.0", summary="Show memory usage details", complexity="O(1)")
 def memory_stats(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import info
+
     server = c.server
     used = server.used_memory()
     peak = max(server.used_memory_peak, used)
@@ -976,6 +1001,8 @@ def latency_doctor(c: Client, argv: list[bytes]) -> object:
     syntax="[command [command ...]]",
 )
 def latency_histogram(c: Client, argv: list[bytes]) -> object:
+    from miniredis_node import docs
+
     if len(argv) == 2:
         chosen = [cmd for cmd in docs.all_commands() if cmd.calls]
     else:

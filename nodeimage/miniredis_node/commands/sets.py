@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from miniredis_node import errors, scanning
+from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MAX, parse_int, to_int
 from miniredis_node.client import Client
 from miniredis_node.datatypes import SetValue
 from miniredis_node.errors import CommandError
+from miniredis_node.notify import GENERIC, SET, notify
 from miniredis_node.protocol import SetReply
 from miniredis_node.table import command
 
@@ -59,8 +61,9 @@ def _store(c: Client, key: bytes, result: set[bytes]) -> int:
     """SxxxSTORE: replace `key` by the result, or delete it when the result is empty."""
     if result:
         c.db.set(key, SetValue(result))
-    else:
-        c.db.delete(key)
+        notify(c, SET, c.last_command.encode(), key, c.db.id)  # sinterstore, sunionstore...
+    elif c.db.delete(key):
+        notify(c, GENERIC, b"del", key, c.db.id)
     return len(result)
 
 
@@ -134,6 +137,8 @@ def sadd(c: Client, argv: list[bytes]) -> object:
     if value is None:
         value = SetValue(argv[2:])
         c.db.set(key, value)
+        if keyspace_events.flags:
+            notify(c, SET, b"sadd", key, c.db.id)
         return len(value)
     added = 0
     for member in argv[2:]:
@@ -143,6 +148,8 @@ def sadd(c: Client, argv: list[bytes]) -> object:
             added += 1
     if added:
         c.db.modified(key)
+        if keyspace_events.flags:
+            notify(c, SET, b"sadd", key, c.db.id)
     return added
 
 
@@ -170,6 +177,9 @@ def srem(c: Client, argv: list[bytes]) -> object:
             removed += 1
     if removed:
         c.db.modified(key)
+        notify(c, SET, b"srem", key, c.db.id)
+        if not value:
+            notify(c, GENERIC, b"del", key, c.db.id)
     return removed
 
 
@@ -266,6 +276,9 @@ def spop(c: Client, argv: list[bytes]) -> object:
         member = scanning.random_member(value)
         value.discard(member)
         c.db.modified(key)
+        notify(c, SET, b"spop", key, c.db.id)
+        if not value:
+            notify(c, GENERIC, b"del", key, c.db.id)
         return member
     count = parse_int(argv[2], errors.VALUE_OUT_OF_RANGE_POSITIVE)
     if count < 0:
@@ -276,10 +289,13 @@ def spop(c: Client, argv: list[bytes]) -> object:
     if count >= len(value):
         popped = members_in_order(c, value)
         c.db.delete(key)
+        notify(c, SET, b"spop", key, c.db.id)
+        notify(c, GENERIC, b"del", key, c.db.id)
         return SetReply(popped)
     popped = scanning.distinct_random_members(value, count)
     value.difference_update(popped)
     c.db.modified(key)
+    notify(c, SET, b"spop", key, c.db.id)
     return SetReply(popped)
 
 
@@ -340,12 +356,17 @@ def smove(c: Client, argv: list[bytes]) -> object:
         return 0
     source.discard(member)
     c.db.modified(source_key)  # deletes the source when emptied
+    notify(c, SET, b"srem", source_key, c.db.id)
+    if not source:
+        notify(c, GENERIC, b"del", source_key, c.db.id)
     if dest is None:
         c.db.set(dest_key, SetValue((member,)))
+        notify(c, SET, b"sadd", dest_key, c.db.id)
     elif member not in dest:
         dest.add(member)
         scanning.note_added(dest, member)
         c.db.modified(dest_key)
+        notify(c, SET, b"sadd", dest_key, c.db.id)
     return 1
 
 

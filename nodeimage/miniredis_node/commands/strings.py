@@ -16,9 +16,11 @@ from fractions import Fraction
 from typing import Final
 
 from miniredis_node import errors, longdouble
+from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MAX, INT64_MIN, option_name, parse_int, to_int
 from miniredis_node.client import Client
 from miniredis_node.errors import CommandError
+from miniredis_node.notify import GENERIC, STRING, notify
 from miniredis_node.protocol import OK, MapReply
 from miniredis_node.table import command
 
@@ -110,8 +112,10 @@ def _set_generic(
     if (flags & NX and found) or (flags & XX and not found):
         return old if flags & GET else abort_reply
     db.set(key, value, keep_ttl=bool(flags & KEEPTTL))
+    notify(c, STRING, b"set", key, db.id)
     if when is not None:
         db.set_expire(key, when)
+        notify(c, GENERIC, b"expire", key, db.id)
     return old if flags & GET else ok_reply
 
 
@@ -148,6 +152,8 @@ def get(c: Client, argv: list[bytes]) -> object:
 def set_(c: Client, argv: list[bytes]) -> object:
     if len(argv) == 3:  # the hot path: no options to parse
         c.db.set(argv[1], argv[2])
+        if keyspace_events.flags:
+            notify(c, STRING, b"set", argv[1], c.db.id)
         return OK
     flags, expire = parse_expiry_options(argv, 3, for_set=True)
     return _set_generic(c, "set", argv[1], argv[2], flags, expire, OK, None)
@@ -216,6 +222,7 @@ def psetex(c: Client, argv: list[bytes]) -> object:
 def getset(c: Client, argv: list[bytes]) -> object:
     old = c.db.lookup_typed(argv[1], bytes)
     c.db.set(argv[1], argv[2])
+    notify(c, STRING, b"set", argv[1], c.db.id)
     return old
 
 
@@ -235,6 +242,7 @@ def getdel(c: Client, argv: list[bytes]) -> object:
     value = c.db.lookup_typed(argv[1], bytes)
     if value is not None:
         c.db.delete(argv[1])
+        notify(c, GENERIC, b"del", argv[1], c.db.id)
     return value
 
 
@@ -261,11 +269,14 @@ def getex(c: Client, argv: list[bytes]) -> object:
         when = expire_at_ms(expire, flags, now, "getex")
         if flags & (EXAT | PXAT) and when <= now:
             db.delete(key)  # an absolute time already past deletes the key at once
+            notify(c, GENERIC, b"del", key, db.id)
         else:
             db.set_expire(key, when)
             db.modified(key)  # signalModifiedKey: a WATCH on the key fails
+            notify(c, GENERIC, b"expire", key, db.id)
     elif flags & PERSIST and db.persist(key):
         db.modified(key)
+        notify(c, GENERIC, b"persist", key, db.id)
     return value
 
 
@@ -312,6 +323,7 @@ def mset(c: Client, argv: list[bytes]) -> object:
     db = c.db
     for i in range(1, len(argv), 2):
         db.set(argv[i], argv[i + 1])
+        notify(c, STRING, b"set", argv[i], db.id)
     return OK
 
 
@@ -334,6 +346,7 @@ def msetnx(c: Client, argv: list[bytes]) -> object:
         return 0
     for i in range(1, len(argv), 2):
         db.set(argv[i], argv[i + 1])
+        notify(c, STRING, b"set", argv[i], db.id)
     return 1
 
 
@@ -368,10 +381,12 @@ def append(c: Client, argv: list[bytes]) -> object:
     old = _write_string(c, key)
     if old is None:
         c.db.set(key, tail)
+        notify(c, STRING, b"append", key, c.db.id)
         return len(tail)
     check_string_length(c, len(old), len(tail))
     value = old + tail
     c.db.set(key, value, keep_ttl=True)
+    notify(c, STRING, b"append", key, c.db.id)
     return len(value)
 
 
@@ -483,6 +498,7 @@ def setrange(c: Client, argv: list[bytes]) -> object:
         old += bytes(offset - len(old))
     value = old[:offset] + patch + old[offset + len(patch) :]
     c.db.set(key, value, keep_ttl=True)
+    notify(c, STRING, b"setrange", key, c.db.id)
     return len(value)
 
 
@@ -504,6 +520,8 @@ def _incr_by(c: Client, key: bytes, delta: int) -> int:
     if value > INT64_MAX or value < INT64_MIN:
         raise CommandError(errors.OVERFLOW)
     db.set(key, b"%d" % value, keep_ttl=True)
+    if keyspace_events.flags:
+        notify(c, STRING, b"incrby", key, db.id)
     return value
 
 
@@ -600,6 +618,7 @@ def incrbyfloat(c: Client, argv: list[bytes]) -> object:
         raise CommandError(errors.INCR_NAN_OR_INF)
     value = longdouble.format_human(total)
     c.db.set(key, value, keep_ttl=True)
+    notify(c, STRING, b"incrbyfloat", key, c.db.id)
     return value
 
 

@@ -21,6 +21,7 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from miniredis_node import errors
+from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MAX, INT64_MIN, parse_int, parse_timeout, to_int
 from miniredis_node.client import Client
 from miniredis_node.datatypes import SetValue, ZSetValue
@@ -35,6 +36,7 @@ from miniredis_node.datatypes.zset import (
 )
 from miniredis_node.dispatch import NO_REPLY
 from miniredis_node.errors import CommandError
+from miniredis_node.notify import GENERIC, ZSET, notify
 from miniredis_node.protocol import NULL_ARRAY, format_double
 from miniredis_node.scanning import fits_listpack, scan_command
 from miniredis_node.table import command
@@ -183,10 +185,12 @@ def _listpack_limits(c: Client) -> tuple[int, int]:
 def _store(c: Client, destination: bytes, zset: ZSetValue) -> int:
     """Write a computed set to `destination` (deleting it when empty); the reply is its size."""
     if not zset:
-        c.db.delete(destination)
+        if c.db.delete(destination):
+            notify(c, GENERIC, b"del", destination, c.db.id)
         return 0
     zset.settle(*_listpack_limits(c))
     c.db.set(destination, zset)
+    notify(c, ZSET, c.last_command.encode(), destination, c.db.id)  # zunionstore, zinterstore...
     return len(zset)
 
 
@@ -236,6 +240,8 @@ def _zadd(c: Client, key: bytes, flags: set[bytes], scores: list[float], members
             db.set(key, zset)
     elif added or updated:
         db.modified(key)
+    if (added or updated) and keyspace_events.flags:
+        notify(c, ZSET, b"zincr" if incr else b"zadd", key, db.id)
     if incr:
         return result if processed else None
     return added + updated if b"ch" in flags else added
@@ -309,6 +315,9 @@ def zrem(c: Client, argv: list[bytes]) -> object:
     removed = sum(zset.discard(member) for member in argv[2:])
     if removed:
         c.db.modified(argv[1])
+        notify(c, ZSET, b"zrem", argv[1], c.db.id)
+        if not zset:
+            notify(c, GENERIC, b"del", argv[1], c.db.id)
     return removed
 
 
@@ -539,7 +548,8 @@ def _store_range(c: Client, destination: bytes, pairs: list[Pair], *, known_leng
     starts as a listpack unless the length is known to be too large (a rank range); which
     scores went through the listpack decides which -0 scores read back as 0."""
     if not pairs:
-        c.db.delete(destination)
+        if c.db.delete(destination):
+            notify(c, GENERIC, b"del", destination, c.db.id)
         return 0
     max_entries, max_value = _listpack_limits(c)
     zset = ZSetValue()
@@ -548,6 +558,7 @@ def _store_range(c: Client, destination: bytes, pairs: list[Pair], *, known_leng
         zset.admit(member, new=True, max_entries=max_entries, max_value=max_value)
         zset.add(member, zset.stored(score))
     c.db.set(destination, zset)
+    notify(c, ZSET, b"zrangestore", destination, c.db.id)
     return len(zset)
 
 
@@ -689,6 +700,9 @@ def _remove_range(c: Client, key: bytes, bounds: Any) -> int:
     removed = zset.remove_slice(*bounds(zset))
     if removed:
         c.db.modified(key)
+        notify(c, ZSET, c.last_command.encode(), key, c.db.id)  # zremrangebyrank, ...byscore...
+        if not zset:
+            notify(c, GENERIC, b"del", key, c.db.id)
     return removed
 
 
@@ -748,6 +762,10 @@ def _pop(db: Database, key: bytes, zset: ZSetValue, highest: bool, count: int) -
     """Pop up to `count` pairs from the low or high end; the key goes when emptied."""
     popped = [zset.pop(highest=highest) for _ in range(min(count, len(zset)))]
     db.modified(key)
+    if popped and keyspace_events.flags:
+        notify(db, ZSET, b"zpopmax" if highest else b"zpopmin", key, db.id)
+        if not zset:
+            notify(db, GENERIC, b"del", key, db.id)
     return popped
 
 
