@@ -310,6 +310,7 @@ class Database:
                 self._touch_watchers(key)
         keyspace.used_memory -= self.memory()
         keyspace.dirty += len(self.data)
+        keyspace.ready_keys.extend((self, key) for key in self.blocked if key in self.data)
         self.data.clear()
         self.expires.clear()
         self.access.clear()
@@ -368,6 +369,10 @@ class Database:
             self._drop_expire(key)
         if self.access:
             self.access.pop(key, None)
+        if self.blocked and key in self.blocked:
+            # A vanished key wakes its waiters: XREADGROUP answers UNBLOCKED; list and zset
+            # waiters find nothing and keep waiting.
+            keyspace.ready_keys.append((self, key))
 
     def _drop_expire(self, key: bytes) -> None:
         del self.expires[key]
@@ -432,6 +437,4 @@ class Keyspace:
             setattr(first, attr, right)
             setattr(second, attr, left)
         for db in (first, second):
-            for key in db.blocked:
-                if key in db.data:
-                    self.ready_keys.append((db, key))
+            self.ready_keys.extend((db, key) for key in db.blocked)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from miniredis_node.datatypes.stream import StreamValue
 from miniredis_node.datatypes.zset import ZSetValue
 
 
@@ -59,6 +60,7 @@ TYPE_NAMES: dict[type, bytes] = {
     HashValue: b"hash",
     SetValue: b"set",
     ZSetValue: b"zset",
+    StreamValue: b"stream",
 }
 
 
@@ -67,4 +69,4 @@ def type_name(value: object) -> bytes:
     return TYPE_NAMES.get(type(value), b"none")
 
 
-__all__ = ["HashValue", "ListValue", "SetValue", "ZSetValue", "TYPE_NAMES", "type_name"]
+__all__ = ["HashValue", "ListValue", "SetValue", "StreamValue", "ZSetValue", "TYPE_NAMES", "type_name"]
