@@ -18,7 +18,7 @@ from miniredis_api import __version__
 from miniredis_api.core.config import Settings, get_settings
 from miniredis_api.core.db import Database
 from miniredis_api.core.errors import APIError
-from miniredis_api.core.metrics import HttpMetrics, NodeCollector
+from miniredis_api.core.metrics import HttpMetrics, HttpMetricsMiddleware, NodeCollector
 from miniredis_api.routes import api_keys, auth, members, monitoring, nodes, tenants
 from miniredis_api.routes.deps import Services
 from miniredis_api.runtimes import build_runtime
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, *, stop_nodes_on_shutdown: bool
     registry = CollectorRegistry()
     registry.register(NodeCollector(services.nodes))
     http_metrics = HttpMetrics(registry)
-    app.middleware("http")(http_metrics.middleware)
+    app.add_middleware(HttpMetricsMiddleware, metrics=http_metrics)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -19,9 +19,12 @@ import httpx
 import pytest
 import uvicorn
 
-from miniredis_api.core.config import Settings
+from miniredis_api.core.config import Settings, parse_memory
 from miniredis_api.core.migrate import upgrade
 from miniredis_api.main import create_app
+from miniredis_api.runtimes.kubernetes import MIN_MEMORY
+from miniredis_operator.quantity import maxmemory_for
+from tests.api.kube import KubeEnv, kube_settings, start_kube
 
 PG_ADMIN_URL = os.environ.get("MINIREDIS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -90,6 +93,22 @@ class Api:
     client: httpx.Client
     admin: dict[str, str] = field(default_factory=dict)
     app: Any = None
+    kube: KubeEnv | None = None
+    """The emulated cluster (operator, kubelet) behind an API on the kubernetes runtime."""
+
+    def mem(self, size: str) -> str:
+        """`size`, or the runtime's smallest node (64Mi on kubernetes) when that is larger."""
+        return size if self.kube is None else ("64mb" if parse_memory(size) < MIN_MEMORY else size)
+
+    def maxmemory_of(self, memory: int) -> int:
+        """A node's maxmemory: its memory limit, or on kubernetes what the operator derives from it."""
+        return memory if self.kube is None else maxmemory_for(memory)
+
+    def reach(self, endpoint: dict[str, Any]) -> tuple[str, int]:
+        """Where a test connects to a node's endpoint (on kubernetes: the Service's node process)."""
+        if self.kube is None:
+            return str(endpoint["host"]), int(endpoint["port"])
+        return "127.0.0.1", self.kube.ports.get(str(endpoint["host"]).split(".")[0], 1)
 
     def signup(self, email: str | None = None, password: str = "correct-horse-battery") -> dict[str, str]:
         """Sign up and sign in; returns Authorization headers."""
@@ -109,7 +128,7 @@ class Api:
         return str(response.json()["id"])
 
     def node(self, headers: dict[str, str], tid: str, name: str | None = None, **body: Any) -> dict[str, Any]:
-        payload = {"name": name or f"n-{uuid.uuid4().hex[:8]}", "memory": "8mb", **body}
+        payload = {"name": name or f"n-{uuid.uuid4().hex[:8]}", "memory": self.mem("8mb"), **body}
         response = self.client.post(f"/api/tenants/{tid}/nodes", json=payload, headers=headers)
         assert response.status_code == 201, response.text
         node: dict[str, Any] = response.json()
@@ -137,9 +156,11 @@ def make_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def start_api(settings: Settings, *, stop_nodes: bool = True) -> Api:
+def start_api(settings: Settings, *, stop_nodes: bool = True, kube: KubeEnv | None = None) -> Api:
     upgrade(settings.sqlalchemy_url)
     app = create_app(settings, stop_nodes_on_shutdown=stop_nodes)
+    if kube is not None:
+        kube.attach(app.state.services.nodes.runtime)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -150,9 +171,8 @@ def start_api(settings: Settings, *, stop_nodes: bool = True) -> Api:
             raise RuntimeError("the API did not start")
         time.sleep(0.02)
     url = f"http://127.0.0.1:{port}"
-    return Api(
-        settings=settings, server=server, thread=thread, url=url, app=app, client=httpx.Client(base_url=url, timeout=30)
-    )
+    client = httpx.Client(base_url=url, timeout=60)
+    return Api(settings=settings, server=server, thread=thread, url=url, app=app, client=client, kube=kube)
 
 
 def stop_api(api: Api) -> None:
@@ -170,17 +190,39 @@ def with_admin(api: Api) -> Api:
     return api
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "kubernetes_too: also run the module's `api` tests on the kubernetes runtime (emulated cluster)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "api" in metafunc.fixturenames:
+        backends = ["sqlite", "postgres"]
+        if metafunc.definition.get_closest_marker("kubernetes_too") is not None:
+            backends.append("kubernetes")
+        metafunc.parametrize("api", backends, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """The API on SQLite and on PostgreSQL (one database per module and backend)."""
+    """The API on SQLite and on PostgreSQL with the local runtime (one database per module and backend),
+    and for modules marked `kubernetes_too` on SQLite with the kubernetes runtime against an emulated
+    cluster running the real operator."""
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'api.db'}"
-    else:
+    if request.param == "postgres":
         url = new_pg_database()
-    running = with_admin(start_api(make_settings(tmp, url)))
-    yield running
-    stop_api(running)
+    else:
+        url = f"sqlite:///{tmp / 'api.db'}"
+    kube = start_kube() if request.param == "kubernetes" else None
+    try:
+        overrides = kube_settings(kube) if kube is not None else {}
+        running = with_admin(start_api(make_settings(tmp, url, **overrides), kube=kube))
+        yield running
+        stop_api(running)
+    finally:
+        if kube is not None:
+            kube.close()
 
 
 @pytest.fixture

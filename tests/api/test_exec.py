@@ -10,6 +10,8 @@ from miniredis_api.services.commandline import UnbalancedQuotes, split_args
 from miniredis_api.services.resp import Budget, parse, to_json
 from tests.api.conftest import Api
 
+pytestmark = pytest.mark.kubernetes_too
+
 
 @pytest.mark.parametrize(
     ("line", "args"),
@@ -49,7 +51,7 @@ def test_resp3_types_kept() -> None:
 def node(api: Api) -> tuple[Api, dict[str, str], str, str]:
     owner = api.signup()
     tid = api.tenant(owner)
-    return api, owner, tid, api.node(owner, tid, memory="4mb")["id"]
+    return api, owner, tid, api.node(owner, tid, memory=api.mem("4mb"))["id"]
 
 
 @pytest.mark.parametrize(

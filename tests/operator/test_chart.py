@@ -4,6 +4,7 @@ every example MiniRedisNode is validated against the CRD's own schema."""
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 from collections.abc import Iterator
@@ -178,6 +179,18 @@ def helm(*args: str) -> str:
     return result.stdout
 
 
+EXTERNAL_DB = ("--set", "postgresql.enabled=false", "--set", "database.url=postgresql+psycopg://u:p@db:5432/m")
+
+
+def component(docs: list[dict[str, Any]], kind: str, name: str) -> list[dict[str, Any]]:
+    """The rendered objects of one kind and app.kubernetes.io/component."""
+    return [
+        d
+        for d in docs
+        if d["kind"] == kind and (d["metadata"].get("labels") or {}).get("app.kubernetes.io/component") == name
+    ]
+
+
 def render(*sets: str) -> list[dict[str, Any]]:
     flags = [flag for value in sets for flag in ("--set", value)]
     out = helm("template", "mr", str(CHART), "--namespace", "miniredis", *flags)
@@ -188,12 +201,22 @@ def render(*sets: str) -> list[dict[str, Any]]:
 def test_helm_lint_strict() -> None:
     helm("lint", "--strict", str(CHART))
     helm("lint", "--strict", str(CHART), "--set", "operator.watchNamespaces={a,b}", "--set", "operator.peering=mr")
+    helm("lint", "--strict", str(CHART), *EXTERNAL_DB, "--set", "api.ingress.enabled=true")
 
 
 @needs_helm
 def test_values_schema_rejects_unknown_and_wrong_values() -> None:
     assert HELM is not None
-    for bad in ("operator.replicas=-1", "operator.image.pullPolicy=Sometimes", "nosuch=1"):
+    for bad in (
+        "operator.replicas=-1",
+        "operator.image.pullPolicy=Sometimes",
+        "nosuch=1",
+        "api.replicas=2",
+        "api.secretKey=short",
+        "api.nodeServiceType=ExternalName",
+        "postgresql.password=has spaces",
+        "database.url=mysql://x",
+    ):
         result = subprocess.run(
             [str(HELM), "template", "mr", str(CHART), "--set", bad], capture_output=True, text=True, timeout=60
         )
@@ -208,6 +231,10 @@ def test_values_schema_rejects_unknown_and_wrong_values() -> None:
         ("operator.watchNamespaces={team-a,team-b}",),
         ("operator.peering=mr", "operator.replicas=2"),
         ("crds.create=false", "operator.metrics.enabled=false"),
+        ("api.ingress.enabled=true", "api.ingress.tlsSecretName=tls", "api.ingress.className=nginx"),
+        ("postgresql.enabled=false", "database.url=postgresql+psycopg://u:p@db:5432/m", "api.nodesNamespace=nodes"),
+        ("postgresql.enabled=false", "database.existingSecret=db", "api.existingSecret=api"),
+        ("api.enabled=false",),
     ],
 )
 def test_rendered_manifests_are_valid_kubernetes(sets: tuple[str, ...]) -> None:
@@ -245,14 +272,14 @@ def test_rbac_is_least_privilege_and_scoped() -> None:
     roles = [d for d in namespaced if d["kind"] == "Role" and d["metadata"]["name"].endswith("operator")]
     assert {r["metadata"]["namespace"] for r in roles} == {"team-a", "team-b"}
     assert not [d for d in namespaced if d["kind"] == "ClusterRole" and not d["metadata"]["name"].endswith("discovery")]
-    (deployment,) = [d for d in namespaced if d["kind"] == "Deployment"]
+    (deployment,) = component(namespaced, "Deployment", "operator")
     env = {e["name"]: e["value"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["MINIREDIS_OPERATOR_NAMESPACES"] == "team-a,team-b"
 
 
 @needs_helm
 def test_operator_deployment_is_restricted_and_probed() -> None:
-    (deployment,) = [d for d in render() if d["kind"] == "Deployment"]
+    (deployment,) = component(render(), "Deployment", "operator")
     pod = deployment["spec"]["template"]["spec"]
     container = pod["containers"][0]
     assert container["securityContext"]["readOnlyRootFilesystem"] and pod["securityContext"]["runAsNonRoot"]
@@ -271,6 +298,97 @@ def test_helm_test_hook_creates_and_pings_a_node() -> None:
     assert {"create", "delete"} <= set(role["rules"][0]["verbs"])
 
 
+@needs_helm
+def test_api_deployment_runs_the_kubernetes_runtime_restricted_and_probed() -> None:
+    docs = render()
+    (deployment,) = component(docs, "Deployment", "api")
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert pod["securityContext"]["runAsNonRoot"] and pod["serviceAccountName"] == "mr-miniredis-api"
+    assert container["securityContext"]["readOnlyRootFilesystem"]
+    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert container["image"] == "miniredis/api:0.1.0"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/api/health/ready"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/api/health"
+    env = {e["name"]: e for e in container["env"]}
+    assert env["MINIREDIS_RUNTIME"]["value"] == "kubernetes"
+    assert env["MINIREDIS_KUBERNETES_NAMESPACE"]["value"] == "miniredis"
+    assert env["MINIREDIS_ENVIRONMENT"]["value"] == "production"
+    assert env["MINIREDIS_SECRET_KEY"]["valueFrom"]["secretKeyRef"] == {"name": "mr-miniredis-api", "key": "secret-key"}
+    # the in-chart PostgreSQL by default: its password reaches the URL through $(VAR) expansion
+    assert env["MINIREDIS_POSTGRESQL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == "mr-miniredis-postgresql"
+    assert env["MINIREDIS_DATABASE_URL"]["value"] == (
+        "postgresql+psycopg://miniredis:$(MINIREDIS_POSTGRESQL_PASSWORD)@mr-miniredis-postgresql:5432/miniredis"
+    )
+    names = list(env)
+    assert names.index("MINIREDIS_POSTGRESQL_PASSWORD") < names.index("MINIREDIS_DATABASE_URL")
+    (secret,) = component(docs, "Secret", "api")
+    assert len(base64.b64decode(secret["data"]["secret-key"])) >= 32 and "database-url" not in secret["data"]
+    (service,) = component(docs, "Service", "api")
+    assert service["spec"]["ports"][0]["targetPort"] == "http"
+    assert not component(docs, "Ingress", "api")
+    (statefulset,) = component(docs, "StatefulSet", "postgresql")
+    assert statefulset["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"]
+
+
+@needs_helm
+def test_api_with_an_external_database_and_ingress() -> None:
+    docs = render(
+        "postgresql.enabled=false",
+        "database.url=postgresql+psycopg://u:p@db:5432/m",
+        "api.ingress.enabled=true",
+        "api.ingress.host=redis.example.org",
+        "api.secretKey=" + "k" * 40,
+    )
+    assert not component(docs, "StatefulSet", "postgresql")
+    (secret,) = component(docs, "Secret", "api")
+    assert base64.b64decode(secret["data"]["database-url"]) == b"postgresql+psycopg://u:p@db:5432/m"
+    assert base64.b64decode(secret["data"]["secret-key"]) == b"k" * 40
+    (deployment,) = component(docs, "Deployment", "api")
+    env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["MINIREDIS_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+        "name": "mr-miniredis-api",
+        "key": "database-url",
+    }
+    (ingress,) = component(docs, "Ingress", "api")
+    assert ingress["spec"]["rules"][0]["host"] == "redis.example.org"
+    assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "mr-miniredis-api"
+
+
+@needs_helm
+def test_api_rbac_is_least_privilege_in_the_nodes_namespace() -> None:
+    docs = render("api.nodesNamespace=nodes")
+    (role,) = component(docs, "Role", "api")
+    assert role["metadata"]["namespace"] == "nodes"
+    verbs = {(g, r): set(rule["verbs"]) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    assert verbs == {
+        ("miniredis.io", "miniredisnodes"): {"get", "list", "watch", "create", "patch", "delete"},
+        ("", "secrets"): {"get", "create", "patch", "delete"},  # never list or watch Secrets
+    }
+    (binding,) = component(docs, "RoleBinding", "api")
+    assert binding["metadata"]["namespace"] == "nodes"
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "mr-miniredis-api", "namespace": "miniredis"}]
+    assert not component(docs, "ClusterRole", "api") and not component(docs, "ClusterRoleBinding", "api")
+    (deployment,) = component(docs, "Deployment", "api")
+    env = {e["name"]: e.get("value") for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["MINIREDIS_KUBERNETES_NAMESPACE"] == "nodes"
+
+
+@needs_helm
+def test_api_without_a_database_is_refused_and_can_be_left_out() -> None:
+    assert HELM is not None
+    result = subprocess.run(
+        [str(HELM), "template", "mr", str(CHART), "--set", "postgresql.enabled=false"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "the API needs a database" in result.stderr
+    docs = render("api.enabled=false")
+    assert not [d for d in docs if (d["metadata"].get("labels") or {}).get("app.kubernetes.io/component") == "api"]
+    assert not component(docs, "StatefulSet", "postgresql")
+
+
 def test_values_are_all_documented() -> None:
     lines = (CHART / "values.yaml").read_text().splitlines()
     undocumented = []
@@ -286,3 +404,14 @@ def test_values_are_all_documented() -> None:
     assert undocumented == [], undocumented
     schema_ = json.loads((CHART / "values.schema.json").read_text())
     assert set(yaml.safe_load((CHART / "values.yaml").read_text())) <= set(schema_["properties"])
+
+
+def test_api_image_is_slim_non_root_and_serves_the_dashboard() -> None:
+    text = (REPO / "Dockerfile.api").read_text()
+    stages = [line.split()[1] for line in text.splitlines() if line.startswith("FROM ")]
+    assert stages[-1] == "python:3.11-slim" and stages[0].startswith("node:")
+    final = text.rsplit("\nFROM ", 1)[1]
+    assert "USER 10001:10001" in final and "HEALTHCHECK" in final and "EXPOSE 8080" in final
+    assert "COPY --from=dashboard /src/frontend/dist/ /app/dashboard/" in final
+    assert "MINIREDIS_DASHBOARD_DIR=/app/dashboard" in final and "MINIREDIS_RUNTIME=kubernetes" in final
+    assert "api/alembic/" in final  # migrations ship next to the package (`miniredis up` runs them)

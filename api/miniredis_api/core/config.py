@@ -79,8 +79,9 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=10, ge=1)
     """Sign-in attempts allowed per email and per client address each minute before 429."""
 
-    runtime: Literal["local"] = "local"
-    """Where nodes run. `local`: one OS process per node on this machine (`kubernetes` comes later)."""
+    runtime: Literal["local", "kubernetes"] = "local"
+    """Where nodes run. `local`: one OS process per node on this machine. `kubernetes`: one MiniRedisNode
+    resource per node, run by the MiniRedis operator (settings `kubernetes_*`)."""
     node_bind: str = "127.0.0.1"
     """Address node processes listen on (local runtime)."""
     node_host: str = ""
@@ -95,6 +96,25 @@ class Settings(BaseSettings):
     restart_backoff_seconds: float = 0.5
     """First delay before restarting a crashed node; doubles per consecutive crash."""
     restart_backoff_max_seconds: float = 30.0
+
+    kubernetes_api_url: str = ""
+    """Kubernetes API server URL used without credentials (tests, `kubectl proxy`). Empty: the pod's
+    service account, else `~/.kube/config` (as the operator logs in)."""
+    kubernetes_namespace: str = ""
+    """Namespace of the MiniRedisNodes and password Secrets. Empty: the pod's own namespace, else `default`."""
+    kubernetes_node_image: str = ""
+    """`spec.image` of new MiniRedisNodes. Empty: the operator's default node image."""
+    kubernetes_service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
+    """`spec.service.type` of new MiniRedisNodes."""
+    kubernetes_exec_address: str = ""
+    """Where the API connects to a node, as a template over the endpoint in its status: `{host}`,
+    `{port}`, `{name}` (the resource), `{namespace}`; e.g. `127.0.0.1:{port}` through a port-forward.
+    Empty: the endpoint itself (the Service's cluster DNS name)."""
+    kubernetes_wait_seconds: float = Field(default=10.0, ge=0)
+    """How long create, start and stop wait for the operator to report the new phase before answering
+    with the phase reached so far."""
+    kubernetes_max_nodes: int = Field(default=1000, ge=1)
+    """How many nodes this API keeps in the cluster (the capacity reported by the overview)."""
 
     default_node_memory: int | str = "40mb"
     max_nodes_per_tenant: int = 10

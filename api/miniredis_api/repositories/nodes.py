@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from miniredis_api.models import AuditRecord, Node
+from miniredis_api.models import AuditRecord, Membership, Node, Tenant
 
 
 async def create_node(*, session: AsyncSession, node: Node) -> Node:
@@ -19,6 +19,27 @@ async def create_node(*, session: AsyncSession, node: Node) -> Node:
 async def get_node(*, session: AsyncSession, tenant_id: str, node_id: str) -> Node | None:
     query = select(Node).where(Node.id == node_id, Node.tenant_id == tenant_id)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_node_with_access(
+    *, session: AsyncSession, tenant_id: str, node_id: str, user_id: str | None
+) -> tuple[Tenant | None, str | None, Node | None]:
+    """The tenant, `user_id`'s role in it (when given) and the node, in one round trip."""
+    node_join = and_(Node.tenant_id == Tenant.id, Node.id == node_id)
+    if user_id is None:
+        plain = (
+            await session.execute(select(Tenant, Node).outerjoin(Node, node_join).where(Tenant.id == tenant_id))
+        ).first()
+        return (plain[0], None, plain[1]) if plain is not None else (None, None, None)
+    member_join = and_(Membership.tenant_id == Tenant.id, Membership.user_id == user_id)
+    query = (
+        select(Tenant, Membership.role, Node)
+        .outerjoin(Membership, member_join)
+        .outerjoin(Node, node_join)
+        .where(Tenant.id == tenant_id)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1], row[2]) if row is not None else (None, None, None)
 
 
 async def get_node_by_name(*, session: AsyncSession, tenant_id: str, name: str) -> Node | None:

@@ -39,4 +39,6 @@ async def revoke_api_key(
     tid: TenantId, kid: KeyId, principal: CurrentPrincipal, services: ServicesDep, session: SessionDep
 ) -> ApiKeyPublic:
     """Revoke an API key: it stops working at once (it stays listed, with revoked_at)."""
-    return await services.tenants.revoke_api_key(session=session, principal=principal, tenant_id=tid, key_id=kid)
+    revoked = await services.tenants.revoke_api_key(session=session, principal=principal, tenant_id=tid, key_id=kid)
+    services.auth.forget_api_key(kid)
+    return revoked

@@ -30,7 +30,8 @@ class Services:
     nodes: NodeService
 
 
-def _services(request: Request) -> Services:
+async def _services(request: Request) -> Services:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a hop per request
     services: Services = request.app.state.services
     return services
 

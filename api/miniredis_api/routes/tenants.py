@@ -47,3 +47,4 @@ async def update_tenant(
 async def delete_tenant(tid: TenantId, principal: CurrentPrincipal, services: ServicesDep, session: SessionDep) -> None:
     """Delete a tenant: its nodes first (processes and data), then its members, keys and itself."""
     await services.nodes.delete_tenant(session=session, principal=principal, tenant_id=tid)
+    services.auth.forget_tenant(tid)

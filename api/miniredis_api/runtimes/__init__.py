@@ -1,5 +1,5 @@
 """Where nodes run. `base.Runtime` is the interface every runtime implements; `local` runs each node
-as an OS process on this machine; a `kubernetes` runtime plugs in behind the same interface."""
+as an OS process on this machine; `kubernetes` writes MiniRedisNode resources for the operator."""
 
 from __future__ import annotations
 
@@ -13,4 +13,8 @@ def build_runtime(settings: Settings) -> Runtime:
         from miniredis_api.runtimes.local import LocalRuntime
 
         return LocalRuntime(settings)
+    if settings.runtime == "kubernetes":
+        from miniredis_api.runtimes.kubernetes import KubernetesRuntime
+
+        return KubernetesRuntime(settings)
     raise ValueError(f"unknown runtime {settings.runtime!r}")  # pragma: no cover - guarded by Settings

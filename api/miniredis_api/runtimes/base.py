@@ -88,6 +88,8 @@ class Runtime(abc.ABC):
     """Runs nodes. Methods are called from the API's event loop; they never block it."""
 
     name: str = "abstract"
+    min_memory: int = 0
+    """The smallest memory limit (bytes) a node may have on this runtime."""
 
     def __init__(self) -> None:
         self._listeners: list[ChangeListener] = []

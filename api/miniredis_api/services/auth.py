@@ -4,6 +4,13 @@ Refresh tokens are opaque and stored as digests, one row per token, grouped in f
 sign-in). Refreshing marks the presented token used and issues the next one in the family; if a
 token that was already used is presented again, someone kept a copy, so the whole family is
 revoked. A bearer token is either an access token (JWT) or an API key (`mrk_...`).
+
+Resolving a bearer token costs a database read, so verified callers are remembered for a few
+seconds (`PrincipalCache`). An access token is still decoded and its expiry checked on every
+request (only the user row is cached); an API key's expiry is checked on every request, and a
+revoked key is dropped from the cache at once (`forget_api_key`), so it is refused right after the
+revocation, as before. The cache lives in this process: another API replica may accept a key it
+remembers for up to `PRINCIPAL_CACHE_SECONDS` after the revocation.
 """
 
 from __future__ import annotations
@@ -45,6 +52,74 @@ class Principal:
         return self.user.id if self.user is not None else None
 
 
+PRINCIPAL_CACHE_SECONDS = 5.0
+"""How long a verified user row or API key is reused without reading the database."""
+API_KEY_LAST_USED_EVERY = dt.timedelta(seconds=30)
+"""`last_used_at` of an API key is written at most this often (hot paths stay read-only)."""
+
+
+class PrincipalCache:
+    """Users by id and API keys by the digest of their secret, each kept for a few seconds.
+
+    Invalidation bumps a generation: a lookup that started before an invalidation never stores
+    its (possibly stale) result, so a revoked key cannot slip back in through a racing request.
+    """
+
+    def __init__(self, ttl: float = PRINCIPAL_CACHE_SECONDS, max_entries: int = 10_000) -> None:
+        self.ttl, self.max_entries = ttl, max_entries
+        self.generation = 0
+        self.users: dict[str, tuple[float, User]] = {}
+        self.keys: dict[str, tuple[float, ApiKey]] = {}
+
+    def user(self, user_id: str) -> User | None:
+        entry = self.users.get(user_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def api_key(self, secret_digest: str) -> ApiKey | None:
+        entry = self.keys.get(secret_digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put_user(self, user: User, generation: int) -> None:
+        if generation == self.generation:
+            self._room(self.users)
+            self.users[user.id] = (time.monotonic() + self.ttl, user)
+
+    def put_api_key(self, secret_digest: str, key: ApiKey, generation: int) -> None:
+        if generation == self.generation:
+            self._room(self.keys)
+            self.keys[secret_digest] = (time.monotonic() + self.ttl, key)
+
+    def forget_api_key(self, key_id: str) -> None:
+        self.generation += 1
+        for digest_, (_, key) in list(self.keys.items()):
+            if key.id == key_id:
+                del self.keys[digest_]
+
+    def forget_tenant(self, tenant_id: str) -> None:
+        self.generation += 1
+        for digest_, (_, key) in list(self.keys.items()):
+            if key.tenant_id == tenant_id:
+                del self.keys[digest_]
+
+    def clear(self) -> None:
+        self.generation += 1
+        self.users.clear()
+        self.keys.clear()
+
+    def _room(self, entries: dict[str, Any]) -> None:
+        if len(entries) >= self.max_entries:
+            now = time.monotonic()
+            for name, (deadline, _) in list(entries.items()):
+                if deadline < now:
+                    del entries[name]
+            if len(entries) >= self.max_entries:
+                entries.clear()
+
+
 class RateLimiter:
     """A sliding window of attempts per key (email, client address), kept in memory."""
 
@@ -69,6 +144,7 @@ class AuthService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.limiter = RateLimiter(settings.login_attempts_per_minute)
+        self.cache = PrincipalCache()
         self._firebase_app: Any = None
 
     # ---- built-in accounts -----------------------------------------------------------------------
@@ -143,27 +219,49 @@ class AuthService:
     async def authenticate(self, *, session: AsyncSession, token: str | None) -> Principal:
         if not token:
             raise Unauthorized("not authenticated")
+        generation = self.cache.generation
         prefix = security.split_api_key(token)
         if prefix is not None:
-            key = await tenant_repo.get_api_key_by_prefix(session=session, prefix=prefix)
-            if key is None or not security.same(key.secret_hash, security.digest(token)):
-                raise Unauthorized("invalid API key")
+            secret_digest = security.digest(token)
             now = utcnow()
+            cached = self.cache.api_key(secret_digest)
+            if (
+                cached is not None
+                and (cached.expires_at is None or cached.expires_at > now)
+                and cached.last_used_at is not None
+                and now - cached.last_used_at <= API_KEY_LAST_USED_EVERY
+            ):
+                return Principal(api_key=cached)
+            key = await tenant_repo.get_api_key_by_prefix(session=session, prefix=prefix)
+            if key is None or not security.same(key.secret_hash, secret_digest):
+                raise Unauthorized("invalid API key")
             if key.revoked_at is not None:
                 raise Unauthorized("API key revoked")
             if key.expires_at is not None and key.expires_at <= now:
                 raise Unauthorized("API key expired")
-            if key.last_used_at is None or now - key.last_used_at > dt.timedelta(seconds=30):
+            if key.last_used_at is None or now - key.last_used_at > API_KEY_LAST_USED_EVERY:
                 key.last_used_at = now  # written at most every 30 s to keep hot paths read-only
                 await session.commit()
+            self.cache.put_api_key(secret_digest, key, generation)
             return Principal(api_key=key)
         user_id = security.decode_access_token(token, secret_key=self.settings.secret_key)
         if user_id is None:
             raise Unauthorized("invalid or expired access token")
-        user = await user_repo.get_user(session=session, user_id=user_id)
-        if user is None or not user.is_active:
-            raise Unauthorized("invalid or expired access token")
+        user = self.cache.user(user_id)
+        if user is None:
+            user = await user_repo.get_user(session=session, user_id=user_id)
+            if user is None or not user.is_active:
+                raise Unauthorized("invalid or expired access token")
+            self.cache.put_user(user, generation)
         return Principal(user=user)
+
+    def forget_api_key(self, key_id: str) -> None:
+        """Call once a key is revoked (committed): it is refused from the next request on."""
+        self.cache.forget_api_key(key_id)
+
+    def forget_tenant(self, tenant_id: str) -> None:
+        """Call once a tenant is deleted: its API keys are refused from the next request on."""
+        self.cache.forget_tenant(tenant_id)
 
     # ---- Firebase --------------------------------------------------------------------------------
 

