@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NODE_PORT ?= 6390
 
-.PHONY: install up test lint test-node bench-node bench-api clean e2e-kind
+.PHONY: install dashboard up test lint test-node test-frontend bench-node bench-api clean e2e-kind
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -21,7 +21,14 @@ install: $(VENV)/.installed ## Create .venv with every component and the dev too
 
 GATEWAY_PORT ?= 8080
 
-up: install ## Migrate the SQLite database and start the API (local runtime) on GATEWAY_PORT
+frontend/dist/index.html: frontend/package-lock.json frontend/index.html $(shell find frontend/src -type f 2>/dev/null)
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+dashboard: ## Build the dashboard the API serves at / (needs Node.js and npm)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory frontend/dist/index.html; \
+	else echo "npm not found: the API will run without the dashboard"; fi
+
+up: install dashboard ## Migrate the SQLite database and start the API (local runtime) on GATEWAY_PORT
 	@echo "MiniRedis API and dashboard: http://127.0.0.1:$(GATEWAY_PORT)  (API docs: http://127.0.0.1:$(GATEWAY_PORT)/docs)"
 	GATEWAY_PORT=$(GATEWAY_PORT) $(VENV)/bin/miniredis up --port $(GATEWAY_PORT)
 
@@ -34,6 +41,9 @@ lint: install ## ruff, and mypy --strict on the node
 
 test: install lint ## Every test
 	$(VENV)/bin/pytest -q -n 2 --dist loadgroup tests
+
+test-frontend: install
+	$(VENV)/bin/pytest -q tests/frontend
 
 test-node: install
 	$(VENV)/bin/pytest -q tests/node

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from miniredis_api import __version__
 from miniredis_api.core.config import Settings, get_settings
@@ -27,6 +29,19 @@ from miniredis_api.services.nodes import NodeService
 from miniredis_api.services.tenants import TenantService
 
 log = logging.getLogger("miniredis_api")
+
+
+class DashboardFiles(StaticFiles):
+    """The built dashboard; any other non-API path is one of its client-side routes, so a
+    reload of `/t/acme/nodes/...` gets index.html rather than a 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except StarletteHTTPException as error:
+            if error.status_code != 404 or path.startswith(("api", "metrics")):
+                raise
+            return await super().get_response("index.html", scope)
 
 
 def unique_id(route: APIRoute) -> str:
@@ -103,7 +118,7 @@ def create_app(settings: Settings | None = None, *, stop_nodes_on_shutdown: bool
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     if settings.dashboard_dir.is_dir():
-        app.mount("/", StaticFiles(directory=settings.dashboard_dir, html=True), name="dashboard")
+        app.mount("/", DashboardFiles(directory=settings.dashboard_dir, html=True), name="dashboard")
     return app
 
 
