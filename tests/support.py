@@ -88,8 +88,20 @@ class RedisProcess(ServerProcess):
             raise RuntimeError("redis-server is not installed")
         port = port or free_port()
         workdir = Path(tempfile.mkdtemp(prefix="miniredis-oracle-"))
-        argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", str(workdir), *flags]
+        argv = [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            *flags,
+        ]
         super().__init__(argv, port, workdir / "redis.log")
         self.workdir = workdir
 
@@ -155,7 +167,7 @@ class RawClient:
                     return None
                 after = nxt
             return after
-        raise ValueError(f"not RESP: {buf[pos:pos + 40]!r}")
+        raise ValueError(f"not RESP: {buf[pos : pos + 40]!r}")
 
     def is_closed(self, timeout: float = 2.0) -> bool:
         """True when the server has closed this connection (reads EOF)."""
@@ -166,7 +178,7 @@ class RawClient:
                 if not chunk:
                     return True
                 self.buffer += chunk
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return False
         except ConnectionResetError:
             return True

@@ -21,10 +21,11 @@ from miniredis_api.core.config import Settings, get_settings
 from miniredis_api.core.db import Database
 from miniredis_api.core.errors import APIError
 from miniredis_api.core.metrics import HttpMetrics, HttpMetricsMiddleware, NodeCollector
-from miniredis_api.routes import api_keys, auth, members, monitoring, nodes, tenants
+from miniredis_api.routes import api_keys, auth, events, members, monitoring, nodes, tenants
 from miniredis_api.routes.deps import Services
 from miniredis_api.runtimes import build_runtime
 from miniredis_api.services.auth import AuthService
+from miniredis_api.services.events import EventRecorder
 from miniredis_api.services.nodes import NodeService
 from miniredis_api.services.tenants import TenantService
 
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None, *, stop_nodes_on_shutdown: bool
         tenants=TenantService(settings),
         nodes=NodeService(settings, db, runtime),
     )
+    node_events = EventRecorder(db)  # failures and restarts the runtime's supervisor reports
+    node_events.attach(runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None, *, stop_nodes_on_shutdown: bool
             yield
         finally:
             await services.nodes.close(stop_nodes=stop_nodes_on_shutdown)
+            await node_events.close()
             await db.dispose()
 
     app = FastAPI(
@@ -85,6 +89,7 @@ def create_app(settings: Settings | None = None, *, stop_nodes_on_shutdown: bool
         description="The MiniRedis control plane: sign-in, tenants, API keys, nodes, exec, monitoring.",
     )
     app.state.services = services
+    app.state.events = node_events
     registry = CollectorRegistry()
     registry.register(NodeCollector(services.nodes))
     http_metrics = HttpMetrics(registry)
@@ -107,6 +112,7 @@ def create_app(settings: Settings | None = None, *, stop_nodes_on_shutdown: bool
         members.router,
         api_keys.router,
         nodes.router,
+        events.router,
         monitoring.router,
         monitoring.audit,
         monitoring.health,

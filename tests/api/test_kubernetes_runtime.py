@@ -9,6 +9,7 @@ endpoint and metrics shown by the API are the ones the operator wrote into the r
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -102,6 +103,19 @@ def test_manifests_are_valid_and_match_the_crd_schema() -> None:
     kubernetes_validate.validate(secret, K8S_VERSION, strict=True)
     assert base64.b64decode(secret["data"]["password"]) == b"pw-123"
     assert spec_changes(body, {"running": True, "memory": "256Mi"}) == {"memory": "256Mi"}
+
+
+def test_persistence_is_written_to_the_spec() -> None:
+    aof = dataclasses.replace(SPEC, persistence="aof")
+    body = node_manifest(aof, running=True, namespace="team", settings=settings(kubernetes_storage_class="fast"))
+    jsonschema.Draft7Validator(json_schema(schema())).validate(body)
+    assert body["spec"]["persistence"] == {"mode": "aof", "size": "1Gi", "storageClassName": "fast"}
+    big = dataclasses.replace(SPEC, persistence="rdb", memory=512 * 1024**2)
+    assert node_manifest(big, running=True, namespace="team", settings=settings())["spec"]["persistence"] == {
+        "mode": "rdb",
+        "size": "2Gi",
+    }
+    assert "persistence" not in node_manifest(SPEC, running=True, namespace="team", settings=settings())["spec"]
 
 
 def _body(phase: str | None, *, running: bool = True, generation: int = 1, observed: int = 1, **status: Any) -> dict:  # type: ignore[type-arg]

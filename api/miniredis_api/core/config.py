@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     """`builtin`: email + password accounts. `firebase`: Firebase ID tokens exchanged at /api/auth/firebase."""
     firebase_project_id: str | None = None
     """The Firebase project id (required when auth=firebase)."""
+    firebase_api_key: str = ""
+    """The Firebase Web API key the dashboard signs in with (public; empty with the Auth emulator)."""
+    firebase_auth_domain: str = ""
+    """The Firebase auth domain for the dashboard. Empty: `<project id>.firebaseapp.com`."""
     signup_open: bool = True
     """Whether anyone may sign up. The first account may always sign up; it becomes the platform admin."""
     access_token_minutes: int = Field(default=15, ge=1)
@@ -91,7 +95,7 @@ class Settings(BaseSettings):
     node_command: str = ""
     """Command that starts a node; empty: `<this python> -m miniredis_node`."""
     node_persistence: bool = False
-    """Start nodes with `--appendonly yes` so a stopped node keeps its data."""
+    """Deprecated: nodes created without a `persistence` field get `aof` (the default is `none`)."""
     node_start_timeout_seconds: float = 10.0
     restart_backoff_seconds: float = 0.5
     """First delay before restarting a crashed node; doubles per consecutive crash."""
@@ -106,6 +110,8 @@ class Settings(BaseSettings):
     """`spec.image` of new MiniRedisNodes. Empty: the operator's default node image."""
     kubernetes_service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
     """`spec.service.type` of new MiniRedisNodes."""
+    kubernetes_storage_class: str = ""
+    """`spec.persistence.storageClassName` of nodes with persistence. Empty: the cluster's default class."""
     kubernetes_exec_address: str = ""
     """Where the API connects to a node, as a template over the endpoint in its status: `{host}`,
     `{port}`, `{name}` (the resource), `{namespace}`; e.g. `127.0.0.1:{port}` through a port-forward.

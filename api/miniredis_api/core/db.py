@@ -86,16 +86,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether the driver connection has a transaction open (True when the driver cannot tell)."""
+    driver = getattr(dbapi_connection, "_connection", None)
+    in_transaction = getattr(driver, "in_transaction", None)  # aiosqlite (sqlite3's flag, no I/O)
+    if isinstance(in_transaction, bool):
+        return in_transaction
+    status = getattr(getattr(driver, "info", None), "transaction_status", None)  # psycopg 3, no I/O
+    if status is not None:
+        return int(status) != 0  # 0 is IDLE
+    return True
+
+
+def _reset_on_return(dbapi_connection: Any, _record: Any, reset_state: Any) -> None:
+    """The pool's reset-on-return, minus the redundant rollback.
+
+    A Session rolls its transaction back when it closes, and the pool would then roll back once
+    more: a thread hop with aiosqlite, a round trip with PostgreSQL, on every request. Roll back
+    only when the driver says a transaction is still open (anything else is already clean)."""
+    if reset_state.terminate_only or _in_transaction(dbapi_connection):
+        dbapi_connection.rollback()
+
+
 class Database:
     """The engine and session factory of one application."""
 
     def __init__(self, url: str) -> None:
         self.url = async_url(url)
         self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"pool_reset_on_return": None}  # see _reset_on_return
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        event.listen(self.engine.sync_engine, "reset", _reset_on_return)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)

@@ -19,6 +19,8 @@ class Node(Base):
     memory: Mapped[int] = mapped_column(BigInteger)
     eviction_policy: Mapped[str] = mapped_column(String(32), default="noeviction")
     running: Mapped[bool] = mapped_column(Boolean, default=True)
+    persistence: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
+    """none, rdb or aof (schemas.node.Persistence); fixed at creation."""
     password: Mapped[str] = mapped_column(String(128))
     phase: Mapped[str] = mapped_column(String(16), default="Pending")
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)

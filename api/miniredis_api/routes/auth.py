@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Request, status
 
 from miniredis_api.repositories import tenants as tenant_repo
+from miniredis_api.repositories import users as user_repo
 from miniredis_api.routes.deps import CurrentPrincipal, ServicesDep, SessionDep
 from miniredis_api.schemas.auth import (
+    AuthConfig,
     Credentials,
     FirebaseLogin,
     LoginCredentials,
@@ -19,6 +23,24 @@ from miniredis_api.schemas.auth import (
 from miniredis_api.services.access import require_user
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.get("/config")
+async def config(services: ServicesDep, session: SessionDep) -> AuthConfig:
+    """How to sign in (public): built-in accounts or Firebase, with what the Firebase JS SDK needs."""
+    settings = services.settings
+    signup_open = settings.signup_open or await user_repo.count_users(session=session) == 0
+    if settings.auth != "firebase":
+        return AuthConfig(auth="builtin", signup_open=signup_open)
+    project = settings.firebase_project_id
+    return AuthConfig(
+        auth="firebase",
+        signup_open=signup_open,
+        firebase_project_id=project,
+        firebase_api_key=settings.firebase_api_key or None,
+        firebase_auth_domain=settings.firebase_auth_domain or f"{project}.firebaseapp.com",
+        firebase_emulator_host=os.environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
+    )
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED)

@@ -96,7 +96,7 @@ async def start_node(
 async def stop_node(
     tid: TenantId, nid: NodeId, principal: CurrentPrincipal, services: ServicesDep, session: SessionDep
 ) -> NodePublic:
-    """Stop a node; unless node persistence is on (`data_kept_when_stopped`), its data is discarded."""
+    """Stop a node; with `persistence: none` (`data_kept_when_stopped: false`) its data is discarded."""
     return await services.nodes.stop(session=session, principal=principal, tenant_id=tid, node_id=nid)
 
 

@@ -36,6 +36,8 @@ class NodeSpec:
     password: str
     port: int | None = None
     """The last port the node had, reused when free."""
+    persistence: str = "none"
+    """none, rdb or aof: fixed at creation."""
 
 
 @dataclass(frozen=True)

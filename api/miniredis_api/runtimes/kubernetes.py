@@ -105,6 +105,15 @@ def desired_spec(spec: NodeSpec, *, running: bool) -> dict[str, Any]:
     return {"memory": quantity(spec.memory), "evictionPolicy": spec.eviction_policy, "running": running}
 
 
+def persistence_spec(spec: NodeSpec, settings: Settings) -> dict[str, Any]:
+    """`spec.persistence` of a node with rdb or aof: a volume of 4x its memory, at least 1Gi (room for
+    a snapshot being rewritten next to the previous one, or an AOF between rewrites)."""
+    body: dict[str, Any] = {"mode": spec.persistence, "size": quantity(max(4 * spec.memory, 1024**3))}
+    if settings.kubernetes_storage_class:
+        body["storageClassName"] = settings.kubernetes_storage_class
+    return body
+
+
 def node_manifest(spec: NodeSpec, *, running: bool, namespace: str, settings: Settings) -> dict[str, Any]:
     body: dict[str, Any] = {
         "tenant": spec.tenant_id,
@@ -114,6 +123,8 @@ def node_manifest(spec: NodeSpec, *, running: bool, namespace: str, settings: Se
     }
     if settings.kubernetes_node_image:
         body["image"] = settings.kubernetes_node_image
+    if spec.persistence in ("rdb", "aof"):
+        body["persistence"] = persistence_spec(spec, settings)
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": KIND,

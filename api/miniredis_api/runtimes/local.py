@@ -9,6 +9,10 @@
   run is marked Failed (with why) and restarted with exponential backoff; its phase is never Running
   while no process answers.
 * The password reaches the node through its environment (`MINIREDIS_REQUIREPASS`), never argv.
+* Each node has its own directory `<var_dir>/local-runtime/nodes/<id>` (its `--dir`, log and data
+  files), removed when the node is deleted. `persistence: rdb` adds save rules (and with them a
+  snapshot on SIGTERM, so on every stop); `aof` adds `--appendonly yes --appendfsync everysec`;
+  `none` starts every time from an empty directory (files a manual SAVE left are dropped).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +50,8 @@ log = logging.getLogger(__name__)
 SUPERVISE_EVERY = 0.25
 STABLE_AFTER = 60.0
 """A node that ran this long without crashing has its backoff reset."""
+RDB_SAVE_RULES = "900 1 300 10 60 10000"
+"""Snapshot rules of `persistence: rdb` nodes (seconds and changes), as redis.conf's defaults."""
 
 
 @dataclass
@@ -77,6 +83,7 @@ class LocalRuntime(Runtime):
         self.nodes: dict[str, Managed] = {}
         self._supervisor: asyncio.Task[None] | None = None
         self._port_lock = asyncio.Lock()
+        self._event_listeners: list[Callable[[str, str, str, str], None]] = []
 
     # ---- the interface -------------------------------------------------------------------------
 
@@ -207,15 +214,27 @@ class LocalRuntime(Runtime):
             "--dir",
             str(self._node_dir(spec.id)),
         ]
-        if self.settings.node_persistence:
-            argv += ["--appendonly", "yes"]
+        if spec.persistence == "rdb":
+            # with save rules set the node also snapshots on SIGTERM, i.e. on every stop
+            argv += ["--save", RDB_SAVE_RULES]
+        elif spec.persistence == "aof":
+            argv += ["--appendonly", "yes", "--appendfsync", "everysec"]
         return argv
+
+    def _discard_data(self, spec: NodeSpec) -> None:
+        """For `persistence: none`: drop files a SAVE or BGSAVE run by hand may have left, so a node
+        without persistence always starts empty (as its dashboard and API say)."""
+        directory = self._node_dir(spec.id)
+        (directory / "dump.rdb").unlink(missing_ok=True)
+        shutil.rmtree(directory / "appendonlydir", ignore_errors=True)
 
     async def _spawn(self, managed: Managed) -> None:
         """Start the process on a free port and wait until it answers PING (caller holds the lock)."""
         spec = managed.spec
         directory = self._node_dir(spec.id)
         directory.mkdir(parents=True, exist_ok=True)
+        if spec.persistence not in ("rdb", "aof"):
+            self._discard_data(spec)
         env = {name: value for name, value in os.environ.items() if not name.startswith("MINIREDIS_")}
         env["MINIREDIS_REQUIREPASS"] = spec.password
         if env.pop("PYTHONDONTWRITEBYTECODE", None) is not None and "PYTHONPYCACHEPREFIX" not in env:
@@ -357,9 +376,11 @@ class LocalRuntime(Runtime):
             managed.restarts = 1 if desired.last_phase == Phase.running else 0
             try:
                 await self._spawn(managed)
+                self._event(managed, "restarted", "restarted: its process was gone when the API started")
             except RuntimeFailure as error:
                 log.warning("could not start node %s: %s", spec.id, error)
                 managed.restart_at = time.monotonic() + self.settings.restart_backoff_seconds
+                self._event(managed, "restart_failed", f"could not start it when the API started: {error}")
 
     # ---- supervision ---------------------------------------------------------------------------
 
@@ -394,6 +415,7 @@ class LocalRuntime(Runtime):
                 self._set(
                     managed, Phase.failed, f"node process died ({why}); restart {managed.restarts} in {delay:.1f}s"
                 )
+                self._event(managed, "failed", managed.reason or f"node process died ({why})")
                 self._save_state()
             elif managed.phase == Phase.failed and managed.restart_at is not None and now >= managed.restart_at:
                 managed.restart_at = None
@@ -409,6 +431,7 @@ class LocalRuntime(Runtime):
             try:
                 await self._spawn(managed)
                 self._set(managed, Phase.running, f"restarted {managed.restarts} time(s); last: {reason.split(';')[0]}")
+                self._event(managed, "restarted", f"restarted after a crash (restart {managed.restarts})")
             except RuntimeFailure as error:
                 managed.failures_in_a_row += 1
                 delay = min(
@@ -417,6 +440,7 @@ class LocalRuntime(Runtime):
                 )
                 managed.restart_at = time.monotonic() + delay
                 self._set(managed, Phase.failed, f"restart failed: {error}; next try in {delay:.1f}s")
+                self._event(managed, "restart_failed", managed.reason or f"restart failed: {error}")
 
     # ---- ports and state -------------------------------------------------------------------------
 
@@ -466,6 +490,17 @@ class LocalRuntime(Runtime):
     def _state(self, managed: Managed) -> NodeState:
         endpoint = Endpoint(self.settings.advertised_host, managed.port) if managed.port and managed.pid else None
         return NodeState(phase=managed.phase, reason=managed.reason, endpoint=endpoint, restarts=managed.restarts)
+
+    def on_event(self, listener: Callable[[str, str, str, str], None]) -> None:
+        """Call `listener(tenant_id, node_id, kind, message)` for each failure or restart the supervisor sees."""
+        self._event_listeners.append(listener)
+
+    def _event(self, managed: Managed, kind: str, message: str) -> None:
+        for listener in self._event_listeners:
+            try:
+                listener(managed.spec.tenant_id, managed.spec.id, kind, message)
+            except Exception:  # recording an event never breaks supervision
+                log.exception("could not record a %s event of node %s", kind, managed.spec.id)
 
     def _set(self, managed: Managed, phase: Phase, reason: str | None) -> None:
         managed.phase, managed.reason = phase, reason

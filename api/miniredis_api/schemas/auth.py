@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, EmailStr, Field
 
 from miniredis_api.schemas.common import ORM, Timestamps
@@ -47,3 +49,17 @@ class MembershipOfMe(BaseModel):
 
 class Me(UserPublic):
     tenants: list[MembershipOfMe]
+
+
+class AuthConfig(BaseModel):
+    """How the dashboard signs in: what `GET /api/auth/config` answers (public, no secrets)."""
+
+    auth: Literal["builtin", "firebase"]
+    signup_open: bool
+    """Whether sign-up is open (the first account may always sign up)."""
+    firebase_project_id: str | None = None
+    firebase_api_key: str | None = None
+    """The Web API key for the Firebase JS SDK (any value works with the emulator)."""
+    firebase_auth_domain: str | None = None
+    firebase_emulator_host: str | None = None
+    """`host:port` of the Firebase Auth emulator when the API uses one (FIREBASE_AUTH_EMULATOR_HOST)."""

@@ -27,6 +27,15 @@ class EvictionPolicy(enum.StrEnum):
     volatile_ttl = "volatile-ttl"
 
 
+class Persistence(enum.StrEnum):
+    """Where a node keeps its data: `none` (memory only), `rdb` (snapshots: save rules and on
+    stop) or `aof` (append-only file, fsynced every second)."""
+
+    none = "none"
+    rdb = "rdb"
+    aof = "aof"
+
+
 class Phase(enum.StrEnum):
     pending = "Pending"
     starting = "Starting"
@@ -51,6 +60,11 @@ class NodeCreate(BaseModel):
     memory: int | str | None = Field(default=None, description="Bytes, or a size such as '40mb' or '64Mi'.")
     eviction_policy: EvictionPolicy = EvictionPolicy.noeviction
     running: bool = True
+    persistence: Persistence = Field(
+        default=Persistence.none,
+        description="`none` (memory only: stopping discards the data), `rdb` (snapshots) or `aof` "
+        "(append-only file). Fixed at creation.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -70,6 +84,9 @@ class NodeUpdate(BaseModel):
 
     memory: int | str | None = None
     eviction_policy: EvictionPolicy | None = None
+    persistence: Persistence | None = Field(
+        default=None, description="Fixed at creation: a different value is refused with 409."
+    )
 
     @field_validator("memory", mode="after")
     @classmethod
@@ -109,8 +126,9 @@ class NodePublic(Timestamps):
     endpoint: Endpoint | None
     metrics: Sample | None
     restarts: int = 0
+    persistence: Persistence = Persistence.none
     data_kept_when_stopped: bool
-    """False while nodes keep their data in memory only: stopping such a node discards its data."""
+    """False for `persistence: none` (memory only): stopping such a node discards its data."""
 
 
 class NodePassword(BaseModel):

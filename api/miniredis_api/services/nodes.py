@@ -39,6 +39,7 @@ from miniredis_api.schemas.node import (
     NodePublic,
     NodeUpdate,
     Overview,
+    Persistence,
     Phase,
     PhaseCounts,
     Reply,
@@ -63,6 +64,7 @@ def spec_of(node: Node) -> NodeSpec:
         eviction_policy=node.eviction_policy,
         password=node.password,
         port=node.port,
+        persistence=node.persistence,
     )
 
 
@@ -155,7 +157,8 @@ class NodeService:
             endpoint=endpoint,
             metrics=self.monitor.latest.get(node.id) if phase == Phase.running else None,
             restarts=state.restarts if state is not None else 0,
-            data_kept_when_stopped=self.settings.node_persistence,
+            persistence=Persistence(node.persistence),
+            data_kept_when_stopped=node.persistence != Persistence.none,
             created_at=node.created_at,
             updated_at=node.updated_at,
         )
@@ -189,6 +192,7 @@ class NodeService:
             memory=memory,
             eviction_policy=body.eviction_policy.value,
             running=body.running,
+            persistence=self._persistence_of(body).value,
             password=security.new_node_password(),
             phase=(Phase.pending if body.running else Phase.stopped).value,
             created_at=now,
@@ -265,6 +269,11 @@ class NodeService:
         )
         memory = int(body.memory) if body.memory is not None else node.memory
         policy = body.eviction_policy.value if body.eviction_policy is not None else node.eviction_policy
+        if body.persistence is not None and body.persistence.value != node.persistence:
+            raise Conflict(
+                f"persistence is fixed at creation (this node has {node.persistence!r}): create a new node "
+                f"with persistence {body.persistence.value!r} and move the data (e.g. with DUMP/RESTORE)"
+            )
         if memory != node.memory:
             await self._check_quotas(session=session, tenant=tenant, memory=memory, adding=False, replacing=node.memory)
         spec = NodeSpec(
@@ -275,6 +284,7 @@ class NodeService:
             eviction_policy=policy,
             password=node.password,
             port=node.port,
+            persistence=node.persistence,
         )
         try:
             await self.runtime.resize(spec)
@@ -372,6 +382,7 @@ class NodeService:
             eviction_policy=node.eviction_policy,
             password=new,
             port=node.port,
+            persistence=node.persistence,
         )
         try:
             await self.runtime.set_password(spec)
@@ -525,6 +536,12 @@ class NodeService:
             raise BadRequest(
                 f"memory must be at least {self.runtime.min_memory} bytes on the {self.runtime.name} runtime"
             )
+
+    def _persistence_of(self, body: NodeCreate) -> Persistence:
+        """The body's mode; without one, `aof` under the former API-wide switch MINIREDIS_NODE_PERSISTENCE."""
+        if "persistence" not in body.model_fields_set and self.settings.node_persistence:
+            return Persistence.aof
+        return body.persistence
 
     def _apply(self, node: Node, state: NodeState) -> None:
         node.phase, node.reason = state.phase.value, state.reason
