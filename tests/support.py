@@ -50,7 +50,11 @@ class ServerProcess:
         self.port = port
         self.log = log
         self._log_file = open(log, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(list(argv), stdout=self._log_file, stderr=subprocess.STDOUT)
+        # Node processes start from cached bytecode, as an installed node does, even where the
+        # environment forbids writing .pyc files next to the sources.
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(tempfile.gettempdir(), "miniredis-test-pycache"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        self.proc = subprocess.Popen(list(argv), stdout=self._log_file, stderr=subprocess.STDOUT, env=env)
         try:
             wait_for_port(port, proc=self.proc)
         except Exception:
