@@ -39,6 +39,7 @@ SECRETS = Kind("", "v1", "secrets")
 SERVICES = Kind("", "v1", "services")
 PODS = Kind("", "v1", "pods")
 STATEFULSETS = Kind("apps", "v1", "statefulsets")
+PERSISTENTVOLUMECLAIMS = Kind("", "v1", "persistentvolumeclaims")
 MINIREDISNODES = Kind("miniredis.io", "v1alpha1", "miniredisnodes")
 
 

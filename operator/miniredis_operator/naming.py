@@ -42,6 +42,11 @@ def pod_name(node: str) -> str:
     return f"{workload_name(node)}-0"
 
 
+def claim_name(node: str) -> str:
+    """The PersistentVolumeClaim of a node with persistence (volumeClaimTemplate `data`, pod `<node>-0`)."""
+    return f"data-{pod_name(node)}"
+
+
 def service_name(node: str) -> str:
     """The Service clients connect through."""
     return node

@@ -14,7 +14,7 @@ from typing import Any
 
 from miniredis_operator import manifests, naming, resp
 from miniredis_operator.context import Context, Logger
-from miniredis_operator.k8s import PODS, SECRETS, SERVICES, STATEFULSETS, KubeError
+from miniredis_operator.k8s import PERSISTENTVOLUMECLAIMS, PODS, SECRETS, SERVICES, STATEFULSETS, KubeError
 from miniredis_operator.quantity import QuantityError, parse_quantity
 from miniredis_operator.sample import Sample, parse_info
 from miniredis_operator.spec import NodeSpec
@@ -90,7 +90,7 @@ async def adjust_pod(ctx: Context, spec: NodeSpec, logger: Logger) -> list[Event
                 "Normal",
                 "Restarting",
                 f"Restarting pod {pod_name}: the image, password or scheduling "
-                "changed, which only a restart applies (the data is not kept).",
+                f"changed, which only a restart applies ({_data_fate(spec)}).",
             )
         ]
     containers = list((pod.get("spec") or {}).get("containers") or [])
@@ -121,10 +121,16 @@ async def adjust_pod(ctx: Context, spec: NodeSpec, logger: Logger) -> list[Event
                 "Normal",
                 "Restarting",
                 f"Restarting pod {pod_name} to apply memory {spec.memory}: the cluster "
-                "cannot resize pods in place (the data is not kept).",
+                f"cannot resize pods in place ({_data_fate(spec)}).",
             )
         ]
     return []
+
+
+def _data_fate(spec: NodeSpec) -> str:
+    if spec.persistence.enabled:
+        return f"the data is kept: {spec.persistence.mode} on PersistentVolumeClaim {naming.claim_name(spec.name)}"
+    return "the data is not kept"
 
 
 def observe_pod(pod: Mapping[str, Any]) -> PodObservation:
@@ -245,6 +251,11 @@ async def teardown(ctx: Context, spec: NodeSpec) -> list[Event]:
         deleted.append(f"Service {naming.service_name(spec.name)}")
     if spec.password.generated and await ctx.kube.delete(SECRETS, spec.namespace, spec.password.name):
         deleted.append(f"Secret {spec.password.name}")
+    # the StatefulSet's retention policy deletes the claim too, where the cluster supports it
+    if spec.persistence.enabled and await ctx.kube.delete(
+        PERSISTENTVOLUMECLAIMS, spec.namespace, naming.claim_name(spec.name)
+    ):
+        deleted.append(f"PersistentVolumeClaim {naming.claim_name(spec.name)} (the node's data)")
     ctx.metrics.forget(spec.namespace, spec.name)
     return [Event("Normal", "Deleted", f"Deleted {', '.join(deleted) or 'nothing (no children left)'}.")]
 

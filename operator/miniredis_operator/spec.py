@@ -16,6 +16,22 @@ from miniredis_operator.quantity import maxmemory_for, memory_bytes
 
 DEFAULT_EVICTION_POLICY = "noeviction"
 DEFAULT_SERVICE_TYPE = "ClusterIP"
+DEFAULT_PERSISTENCE_SIZE = "1Gi"
+PERSISTENCE_MODES = ("none", "rdb", "aof")
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """spec.persistence: `none` (memory only), `rdb` (snapshots) or `aof` (append-only file) on a
+    PersistentVolumeClaim of `size` (and `storage_class`, None for the cluster's default)."""
+
+    mode: str = "none"
+    size: str = DEFAULT_PERSISTENCE_SIZE
+    storage_class: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode in ("rdb", "aof")
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,7 @@ class NodeSpec:
     service_type: str
     node_selector: Mapping[str, str] = field(default_factory=dict)
     tolerations: tuple[Mapping[str, Any], ...] = ()
+    persistence: Persistence = Persistence()
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any], *, default_image: str) -> NodeSpec:
@@ -64,6 +81,14 @@ class NodeSpec:
         resources: Mapping[str, Any] = spec.get("resources") or {}
         cpu = resources.get("cpu")
         service: Mapping[str, Any] = spec.get("service") or {}
+        raw_persistence: Mapping[str, Any] = spec.get("persistence") or {}
+        mode = str(raw_persistence.get("mode") or "none")
+        storage_class = raw_persistence.get("storageClassName")
+        persistence = Persistence(
+            mode=mode if mode in PERSISTENCE_MODES else "none",
+            size=str(raw_persistence.get("size") or DEFAULT_PERSISTENCE_SIZE),
+            storage_class=None if storage_class is None else str(storage_class),
+        )
         return cls(
             name=name,
             namespace=str(meta.get("namespace") or "default"),
@@ -81,4 +106,5 @@ class NodeSpec:
             service_type=str(service.get("type") or DEFAULT_SERVICE_TYPE),
             node_selector={str(k): str(v) for k, v in (spec.get("nodeSelector") or {}).items()},
             tolerations=tuple(dict(t) for t in (spec.get("tolerations") or ())),
+            persistence=persistence,
         )

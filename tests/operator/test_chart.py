@@ -157,6 +157,8 @@ def test_examples_validate_against_the_crd_schema(path: Path) -> None:
         {"tenant": "acme", "memory": "lots"},
         {"tenant": "acme", "memory": "64Mi", "service": {"type": "ExternalName"}},
         {"tenant": "acme", "memory": "64Mi", "tolerations": [{"operator": "Sometimes"}]},
+        {"tenant": "acme", "memory": "64Mi", "persistence": {"mode": "disk"}},
+        {"tenant": "acme", "memory": "64Mi", "persistence": {"mode": "aof", "storageClassName": ""}},
     ],
 )
 def test_invalid_specs_are_rejected_by_the_schema(bad: dict[str, Any]) -> None:

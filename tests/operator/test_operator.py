@@ -265,3 +265,30 @@ def test_status_writes_are_rate_bounded(cluster: Cluster, operator: OperatorThre
     probes = operator.ctx.metrics.probes.labels("ok")._value.get() - probes_before
     assert probes >= 5
     assert writes <= 3, f"{writes} status writes for {probes} probes"
+
+
+PVCS = "/api/v1/namespaces/{ns}/persistentvolumeclaims"
+
+
+def test_persistent_node_claims_a_volume_kept_across_stop_and_deleted_with_it(
+    cluster: Cluster, operator: OperatorThread
+) -> None:
+    cluster.create(MRN, node_body("queue", persistence={"mode": "aof", "size": "2Gi"}))
+    sts = cluster.wait(lambda: cluster.get(STATEFULSETS, "queue"), message="the StatefulSet")
+    (claim,) = sts["spec"]["volumeClaimTemplates"]
+    assert claim["metadata"]["name"] == "data" and claim["spec"]["resources"]["requests"]["storage"] == "2Gi"
+    container = sts["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["MINIREDIS_APPENDONLY"] == "yes" and env["MINIREDIS_DIR"] == "/data"
+    # the StatefulSet controller's part: the claim of pod queue-0
+    cluster.create(PVCS, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data-queue-0"}})
+    cluster.patch(MRN, "queue", {"spec": {"running": False}})
+    cluster.wait(lambda: (cluster.get(STATEFULSETS, "queue") or {}).get("spec", {}).get("replicas") == 0)
+    stopped = cluster.get(STATEFULSETS, "queue")
+    assert stopped is not None and stopped["spec"]["volumeClaimTemplates"] == [claim]
+    assert cluster.get(PVCS, "data-queue-0") is not None  # a stop keeps the data
+    cluster.delete(MRN, "queue")
+    cluster.wait(lambda: cluster.get(MRN, "queue") is None, message="the resource gone")
+    assert cluster.get(PVCS, "data-queue-0") is None
+    deleted = [e for e in cluster.events("queue") if e.get("reason") == "Deleted"]
+    assert deleted and "PersistentVolumeClaim data-queue-0" in deleted[-1]["message"]

@@ -196,6 +196,51 @@ def test_statefulset_resources_env_and_scheduling() -> None:
     }
 
 
+def test_statefulset_without_persistence_uses_an_empty_dir() -> None:
+    for spec in (node(), node(persistence={"mode": "none", "size": "5Gi"})):
+        sts = manifests.statefulset(spec)
+        assert "volumeClaimTemplates" not in sts["spec"] and "persistentVolumeClaimRetentionPolicy" not in sts["spec"]
+        volumes = {v["name"]: v for v in sts["spec"]["template"]["spec"]["volumes"]}
+        assert "emptyDir" in volumes["data"]
+        env = {e["name"] for e in sts["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert not env & {"MINIREDIS_SAVE", "MINIREDIS_APPENDONLY", "MINIREDIS_APPENDFSYNC"}
+    assert not node().persistence.enabled and node().persistence.mode == "none"
+
+
+@pytest.mark.parametrize(
+    ("mode", "flags"),
+    [
+        ("rdb", {"MINIREDIS_SAVE": "900 1 300 10 60 10000"}),
+        ("aof", {"MINIREDIS_APPENDONLY": "yes", "MINIREDIS_APPENDFSYNC": "everysec"}),
+    ],
+)
+def test_statefulset_with_persistence_claims_a_volume_at_the_dir(mode: str, flags: dict[str, str]) -> None:
+    spec = node(persistence={"mode": mode, "size": "2Gi", "storageClassName": "fast"})
+    assert spec.persistence.enabled and spec.persistence.size == "2Gi" and spec.persistence.storage_class == "fast"
+    sts = manifests.statefulset(spec)
+    (claim,) = sts["spec"]["volumeClaimTemplates"]
+    assert claim["metadata"]["name"] == "data"
+    assert claim["spec"] == {
+        "accessModes": ["ReadWriteOnce"],
+        "volumeMode": "Filesystem",
+        "resources": {"requests": {"storage": "2Gi"}},
+        "storageClassName": "fast",
+    }
+    # kept while stopped (zero replicas), deleted with the node
+    assert sts["spec"]["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Delete", "whenScaled": "Retain"}
+    pod = sts["spec"]["template"]["spec"]
+    assert "data" not in {v["name"] for v in pod["volumes"]}  # the claim, not an emptyDir
+    container = pod["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    mount = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}["data"]
+    assert env["MINIREDIS_DIR"] == mount == "/data"
+    assert flags.items() <= env.items()
+    assert naming.claim_name("cache") == "data-cache-0"
+    default = node(persistence={"mode": mode})
+    assert default.persistence.size == "1Gi" and default.persistence.storage_class is None
+    assert "storageClassName" not in manifests.statefulset(default)["spec"]["volumeClaimTemplates"][0]["spec"]
+
+
 def test_restart_hash_ignores_live_settings() -> None:
     base = manifests.restart_hash(node())
     assert manifests.restart_hash(node(memory="1Gi", evictionPolicy="allkeys-lru", resources={"cpu": "1"})) == base

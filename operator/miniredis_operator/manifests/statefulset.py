@@ -9,6 +9,10 @@ restarts. Memory and eviction policy are applied live (CONFIG SET, and an in-pla
 limits where the cluster supports it), so changing them does not restart the node; an image, password or
 scheduling change, or a resize the cluster refuses, makes the operator delete the pod, and the controller
 recreates it from the updated template (a restart, announced by a `Restarting` event).
+
+Persistence (`spec.persistence.mode` rdb or aof) replaces the `data` emptyDir with a volumeClaimTemplate:
+the claim `data-<node>-0` is mounted at the node's --dir (/data), survives stops (zero replicas) and pod
+restarts, and goes with the node (retention policy whenDeleted: Delete, and the operator's teardown).
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from miniredis_operator.spec import NodeSpec
 
 RUN_AS = 10001  # the uid Dockerfile.node creates; any non-root uid works
 DEFAULT_CPU_REQUEST = "100m"
+DATA_DIR = "/data"
+RDB_SAVE_RULES = "900 1 300 10 60 10000"
+"""Snapshot rules of `rdb` nodes (seconds and changes); with rules set the node also snapshots on SIGTERM."""
 
 
 def restart_hash(spec: NodeSpec) -> str:
@@ -53,7 +60,8 @@ def node_env(spec: NodeSpec) -> list[dict[str, Any]]:
         {"name": "MINIREDIS_BIND", "value": "0.0.0.0"},
         {"name": "MINIREDIS_MAXMEMORY", "value": str(spec.maxmemory_bytes)},
         {"name": "MINIREDIS_MAXMEMORY_POLICY", "value": spec.eviction_policy},
-        {"name": "MINIREDIS_DIR", "value": "/data"},
+        {"name": "MINIREDIS_DIR", "value": DATA_DIR},
+        *persistence_env(spec),
         {
             "name": "MINIREDIS_REQUIREPASS",
             "valueFrom": {"secretKeyRef": {"name": spec.password.name, "key": spec.password.key}},
@@ -61,6 +69,30 @@ def node_env(spec: NodeSpec) -> list[dict[str, Any]]:
         {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
         {"name": "PYTHONUNBUFFERED", "value": "1"},
     ]
+
+
+def persistence_env(spec: NodeSpec) -> list[dict[str, Any]]:
+    """The node's persistence flags: save rules for `rdb`, appendonly (fsync every second) for `aof`."""
+    if spec.persistence.mode == "rdb":
+        return [{"name": "MINIREDIS_SAVE", "value": RDB_SAVE_RULES}]
+    if spec.persistence.mode == "aof":
+        return [
+            {"name": "MINIREDIS_APPENDONLY", "value": "yes"},
+            {"name": "MINIREDIS_APPENDFSYNC", "value": "everysec"},
+        ]
+    return []
+
+
+def volume_claim_template(spec: NodeSpec) -> dict[str, Any]:
+    """The `data` claim of a persistent node (PVC `data-<node>-0`), mounted at the node's --dir."""
+    claim: dict[str, Any] = {
+        "accessModes": ["ReadWriteOnce"],
+        "volumeMode": "Filesystem",
+        "resources": {"requests": {"storage": spec.persistence.size}},
+    }
+    if spec.persistence.storage_class is not None:
+        claim["storageClassName"] = spec.persistence.storage_class
+    return {"metadata": {"name": "data", "labels": selector_for(spec)}, "spec": claim}
 
 
 def statefulset(spec: NodeSpec, extra_labels: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -107,7 +139,7 @@ def statefulset(spec: NodeSpec, extra_labels: Mapping[str, str] | None = None) -
         },
         "containers": [container],
         "volumes": [
-            {"name": "data", "emptyDir": {"sizeLimit": "64Mi"}},
+            *([] if spec.persistence.enabled else [{"name": "data", "emptyDir": {"sizeLimit": "64Mi"}}]),
             {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "8Mi"}},
         ],
     }
@@ -115,7 +147,7 @@ def statefulset(spec: NodeSpec, extra_labels: Mapping[str, str] | None = None) -
         pod_spec["nodeSelector"] = dict(spec.node_selector)
     if spec.tolerations:
         pod_spec["tolerations"] = [dict(t) for t in spec.tolerations]
-    return {
+    workload: dict[str, Any] = {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
         "metadata": metadata(spec, naming.workload_name(spec.name), "node", extra_labels),
@@ -134,3 +166,9 @@ def statefulset(spec: NodeSpec, extra_labels: Mapping[str, str] | None = None) -
             },
         },
     }
+    if spec.persistence.enabled:
+        # The claim outlives stops (scaled to zero) and pod restarts; deleting the node deletes it
+        # (the retention policy, and the operator's teardown on clusters without it).
+        workload["spec"]["volumeClaimTemplates"] = [volume_claim_template(spec)]
+        workload["spec"]["persistentVolumeClaimRetentionPolicy"] = {"whenDeleted": "Delete", "whenScaled": "Retain"}
+    return workload
