@@ -7,7 +7,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 // One API for the whole run, on a port the pytest wrapper picks (or one derived from the pid).
 process.env.MINIREDIS_E2E_PORT ??= String(20000 + (process.pid % 5000));
 const port = process.env.MINIREDIS_E2E_PORT;
-export const artifacts = resolve(here, '..', 'test-artifacts', 'frontend');
+// MINIREDIS_E2E_ARTIFACTS: a folder of its own, for a second run alongside (results, state, screenshots).
+export const artifacts = process.env.MINIREDIS_E2E_ARTIFACTS ?? resolve(here, '..', 'test-artifacts', 'frontend');
 
 export default defineConfig({
   testDir: './e2e',

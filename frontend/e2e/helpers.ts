@@ -6,14 +6,26 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export const artifacts = resolve(here, '..', '..', 'test-artifacts', 'frontend');
+export const artifacts = process.env.MINIREDIS_E2E_ARTIFACTS ?? resolve(here, '..', '..', 'test-artifacts', 'frontend');
 export const stateDir = resolve(artifacts, 'state');
 const docs = resolve(here, '..', '..', 'docs', 'screenshots');
 /** Screenshots that the README shows; refreshed with MINIREDIS_DOC_SCREENSHOTS=1. */
 const DOC_SHOTS = new Set(['dashboard', 'monitoring', 'cli']);
 
-/** Keep a screenshot of a page as a test artifact (and, on request, for the README). */
+/** Close notification toasts (they would cover the page in a screenshot) and wait until they are gone. */
+export async function clearToasts(page: Page): Promise<void> {
+  const toasts = page.locator('.mantine-Notification-root');
+  for (let attempt = 0; attempt < 20 && (await toasts.count()) > 0; attempt++) {
+    const close = toasts.locator('.mantine-Notification-closeButton');
+    for (let i = (await close.count()) - 1; i >= 0; i--) await close.nth(i).click({ timeout: 1_000 }).catch(() => undefined);
+    await page.waitForTimeout(250);
+  }
+  await expect(toasts).toHaveCount(0, { timeout: 5_000 });
+}
+
+/** Keep a screenshot of a page as a test artifact (and, on request, for the README), without toasts. */
 export async function shot(page: Page, name: string): Promise<void> {
+  await clearToasts(page);
   mkdirSync(resolve(artifacts, 'screenshots'), { recursive: true });
   const path = resolve(artifacts, 'screenshots', `${name}.png`);
   await page.screenshot({ path, fullPage: true });

@@ -198,6 +198,34 @@ test('stop (with the data-loss warning) and start again', async () => {
   await expect(row('cache-2').getByText('Running')).toBeVisible({ timeout: 30_000 });
 });
 
+test('a persistent instance: chosen at creation, shown, and kept when stopped', async () => {
+  await nav('Instances').click();
+  await page.getByRole('button', { name: 'Create instance' }).first().click();
+  const create = page.getByRole('dialog', { name: 'Create an instance' });
+  await create.getByRole('textbox', { name: 'Name' }).fill('queue-1');
+  await create.getByText('16 MB', { exact: true }).click();
+  await create.getByRole('combobox', { name: 'Persistence' }).click();
+  await page.getByRole('option', { name: 'Append-only (AOF)' }).click();
+  await expect(create.getByText(/keeps every acknowledged write/)).toBeVisible();
+  await create.getByRole('button', { name: 'Create instance' }).click();
+  await expect(create).toBeHidden();
+  await expect(row('queue-1').getByText('Running')).toBeVisible({ timeout: 30_000 });
+  await expect(row('queue-1').getByText('aof', { exact: true })).toBeVisible();
+  await row('queue-1').getByRole('button', { name: 'Actions for queue-1' }).click();
+  await page.getByRole('menuitem', { name: 'Stop…' }).click();
+  const stop = page.getByRole('dialog', { name: 'Stop queue-1?' });
+  await expect(stop.getByText(/keeps its data on disk \(Append-only \(AOF\)\)/)).toBeVisible();
+  await expect(stop.getByText('Its data will be lost')).toHaveCount(0);
+  await stop.getByRole('button', { name: 'Stop instance' }).click();
+  await expect(row('queue-1').getByText('Stopped')).toBeVisible({ timeout: 30_000 });
+  await row('queue-1').getByRole('button', { name: 'Actions for queue-1' }).click();
+  await page.getByRole('menuitem', { name: 'Delete…' }).click();
+  const remove = page.getByRole('dialog', { name: 'Delete queue-1?' });
+  await remove.getByRole('textbox', { name: /Type the instance name/ }).fill('queue-1');
+  await remove.getByRole('button', { name: 'Delete instance' }).click();
+  await expect(page.getByRole('link', { name: 'queue-1', exact: true })).toHaveCount(0);
+});
+
 test('resize and change the eviction policy', async () => {
   await row('cache-1').getByRole('button', { name: 'Actions for cache-1' }).click();
   await page.getByRole('menuitem', { name: 'Resize memory…' }).click();
@@ -260,41 +288,4 @@ test('delete an instance with typed-name confirmation', async () => {
   await expect(page.getByRole('link', { name: 'cache-2', exact: true })).toHaveCount(0);
   await expect(row('cache-1')).toBeVisible();
   await shot(page, 'dashboard');
-});
-
-test('performance: 200 instances render quickly and the page stays responsive', async () => {
-  // The list is the real API's shape, multiplied: 200 node processes do not fit in a CI box.
-  const path = /\/api\/tenants\/[^/]+\/nodes\?/;
-  const real = await (await page.request.get(page.url().replace(/\/t\/([^/]+).*/, '/api/tenants/$1/nodes?limit=1'), {
-    headers: { Authorization: `Bearer ${await page.evaluate(() => JSON.parse(localStorage.getItem('miniredis.session')!).access)}` },
-  })).json();
-  const template = real.items[0];
-  const items = Array.from({ length: 200 }, (_, i) => ({ ...template, id: `${template.id.slice(0, -4)}${String(i).padStart(4, '0')}`, name: `node-${i}` }));
-  await page.route(path, (route) => route.fulfill({ json: { items, total: items.length } }));
-  await nav('Tenant settings').click();
-  await expect(page.getByRole('heading', { name: /Tenant settings/ })).toBeVisible();
-  const started = Date.now();
-  await nav('Instances').click();
-  await expect(page.getByRole('link', { name: 'node-199', exact: true })).toBeVisible();
-  const rendered = Date.now() - started;
-  figure('dashboard with 200 instances: navigation → last row visible', `${rendered} ms`);
-  // responsiveness: typing in the filter while the list refreshes live
-  const typed = Date.now();
-  await page.getByRole('textbox', { name: 'Filter instances by name' }).fill('node-19');
-  await expect(page.getByRole('link', { name: 'node-190', exact: true })).toBeVisible();
-  figure('filter 200 instances → result visible', `${Date.now() - typed} ms`);
-  const longTasks = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        let worst = 0;
-        new PerformanceObserver((list) => list.getEntries().forEach((e) => (worst = Math.max(worst, e.duration)))).observe({ type: 'longtask', buffered: true });
-        setTimeout(() => resolve(worst), 3_500);
-      }),
-  );
-  figure('longest main-thread task over a live refresh of 200 rows', `${Math.round(longTasks)} ms`);
-  const monitoring = Date.now();
-  await nav('Monitoring').click();
-  await expect(page.getByRole('img', { name: 'ops/s trend of node-199' })).toBeVisible();
-  figure('monitoring with 200 instances: navigation → last sparkline visible', `${Date.now() - monitoring} ms`);
-  await page.unroute(path);
 });

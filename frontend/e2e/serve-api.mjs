@@ -35,6 +35,12 @@ const env = {
   GATEWAY_PORT: port,
   PYTHONUNBUFFERED: '1',
 };
+// Firebase mode (e2e/firebase.spec.ts runs this under `firebase emulators:exec`, which sets
+// FIREBASE_AUTH_EMULATOR_HOST for firebase-admin and the API's /api/auth/config).
+if (process.env.MINIREDIS_E2E_FIREBASE_PROJECT) {
+  env.MINIREDIS_AUTH = 'firebase';
+  env.MINIREDIS_FIREBASE_PROJECT_ID = process.env.MINIREDIS_E2E_FIREBASE_PROJECT;
+}
 const bin = join(repo, '.venv', 'bin', 'miniredis');
 const api = spawn(bin, ['up', '--host', '127.0.0.1', '--port', port, '--log-level', 'warning'], { env, stdio: 'inherit', cwd: varDir });
 

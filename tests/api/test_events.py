@@ -45,7 +45,7 @@ def test_events_failures_restarts_and_commands(api: Api) -> None:
     assert api.exec(owner, tid, nid, "MGET a b c").status_code == 200
     before_kill = dt.datetime.now(dt.UTC)
     _kill_and_wait_restart(api, owner, tid, nid, restarts=1)
-    assert api.exec(owner, tid, nid, "INCR greeting").json()["reply"]["type"] == "error"
+    assert api.exec(owner, tid, nid, "INCRBY counter not-a-number").json()["reply"]["type"] == "error"
 
     page = _events(api, owner, tid, nid)
     kinds = [item["kind"] for item in page["items"]]

@@ -116,7 +116,7 @@ def _copy(event: NodeEvent) -> NodeEvent:
 
 def _command_message(record: AuditRecord) -> str:
     keys = "" if record.key_count is None else f" on {record.key_count} key{'s' if record.key_count != 1 else ''}"
-    return f"CLI ran {record.command}{keys} — {record.outcome}"
+    return f"CLI ran {record.command.upper()}{keys} — {record.outcome}"
 
 
 async def list_events(
@@ -166,14 +166,14 @@ async def list_events(
             .order_by(AuditRecord.created_at.desc(), AuditRecord.id)
             .limit(window)
         )
-        for record, email, key_name in rows.tuples():
+        for record, email, key_name in rows:
             items.append(
                 NodeEventPublic(
                     id=record.id,
                     node_id=record.node_id,
                     kind="command",
                     message=_command_message(record),
-                    command=record.command,
+                    command=record.command.upper(),
                     key_count=record.key_count,
                     outcome=record.outcome,
                     actor=f"API key {key_name}" if key_name else email,

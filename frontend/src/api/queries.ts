@@ -11,6 +11,7 @@ export type Role = Schemas['Role'];
 export type ExecResult = Schemas['ExecResult'];
 export type Sample = Schemas['Sample'];
 export type EvictionPolicy = Schemas['EvictionPolicy'];
+export type NodeEvent = Schemas['NodeEventPublic'];
 
 export const keys = {
   me: ['me'] as const,
@@ -22,6 +23,7 @@ export const keys = {
   members: (tid: string) => ['tenants', tid, 'members'] as const,
   apiKeys: (tid: string) => ['tenants', tid, 'api-keys'] as const,
   audit: (tid: string) => ['tenants', tid, 'audit'] as const,
+  events: (tid: string, nid: string) => ['tenants', tid, 'nodes', nid, 'events'] as const,
   overview: ['overview'] as const,
 };
 
@@ -108,6 +110,15 @@ export function useApiKeys(tid: string, enabled = true) {
     queryKey: keys.apiKeys(tid),
     queryFn: () => call(api.GET('/api/tenants/{tid}/api-keys', { params: { path: { tid }, query: { limit: PAGE } } })),
     enabled,
+  });
+}
+
+/** A node's failures and restarts (the supervisor's), and for admins the commands run on it. */
+export function useNodeEvents(tid: string, nid: string) {
+  return useQuery({
+    queryKey: keys.events(tid, nid),
+    queryFn: () => call(api.GET('/api/tenants/{tid}/nodes/{nid}/events', { params: { path: { tid, nid }, query: { limit: 40 } } })),
+    refetchInterval: LIVE_MS,
   });
 }
 

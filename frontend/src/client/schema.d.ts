@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Config
+         * @description How to sign in (public): built-in accounts or Firebase, with what the Firebase JS SDK needs.
+         */
+        get: operations["auth-config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/firebase": {
         parameters: {
             query?: never;
@@ -400,6 +420,28 @@ export interface paths {
         patch: operations["nodes-update_node"];
         trace?: never;
     };
+    "/api/tenants/{tid}/nodes/{nid}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Node Events
+         * @description The node's failures and restarts seen by the runtime's supervisor (with when and why), and
+         *     the commands run on it through exec (for admins and owners, who may read the audit log),
+         *     newest first.
+         */
+        get: operations["nodes-list_node_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenants/{tid}/nodes/{nid}/exec": {
         parameters: {
             query?: never;
@@ -495,7 +537,7 @@ export interface paths {
         put?: never;
         /**
          * Stop Node
-         * @description Stop a node; unless node persistence is on (`data_kept_when_stopped`), its data is discarded.
+         * @description Stop a node; with `persistence: none` (`data_kept_when_stopped: false`) its data is discarded.
          */
         post: operations["nodes-stop_node"];
         delete?: never;
@@ -602,6 +644,27 @@ export interface components {
             updated_at: string;
             /** User Id */
             user_id: string | null;
+        };
+        /**
+         * AuthConfig
+         * @description How the dashboard signs in: what `GET /api/auth/config` answers (public, no secrets).
+         */
+        AuthConfig: {
+            /**
+             * Auth
+             * @enum {string}
+             */
+            auth: "builtin" | "firebase";
+            /** Firebase Api Key */
+            firebase_api_key?: string | null;
+            /** Firebase Auth Domain */
+            firebase_auth_domain?: string | null;
+            /** Firebase Emulator Host */
+            firebase_emulator_host?: string | null;
+            /** Firebase Project Id */
+            firebase_project_id?: string | null;
+            /** Signup Open */
+            signup_open: boolean;
         };
         /** Capacity */
         Capacity: {
@@ -765,10 +828,53 @@ export interface components {
              */
             name: string;
             /**
+             * @description `none` (memory only: stopping discards the data), `rdb` (snapshots) or `aof` (append-only file). Fixed at creation.
+             * @default none
+             */
+            persistence: components["schemas"]["Persistence"];
+            /**
              * Running
              * @default true
              */
             running: boolean;
+        };
+        /**
+         * NodeEventPublic
+         * @description A failure or restart recorded by the runtime's supervisor, or a command run through exec.
+         *
+         *     `created_at` is when it happened. Commands carry `command`, `key_count`, `outcome` and who ran
+         *     them (`actor`: the user's email or `API key <name>`); never argument values.
+         */
+        NodeEventPublic: {
+            /** Actor */
+            actor?: string | null;
+            /** Command */
+            command?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Key Count */
+            key_count?: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "failed" | "restarted" | "restart_failed" | "command";
+            /** Message */
+            message: string;
+            /** Node Id */
+            node_id: string;
+            /** Outcome */
+            outcome?: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** NodeMetrics */
         NodeMetrics: {
@@ -799,6 +905,8 @@ export interface components {
             metrics: components["schemas"]["Sample"] | null;
             /** Name */
             name: string;
+            /** @default none */
+            persistence: components["schemas"]["Persistence"];
             phase: components["schemas"]["Phase"];
             /** Reason */
             reason: string | null;
@@ -825,6 +933,8 @@ export interface components {
             eviction_policy?: components["schemas"]["EvictionPolicy"] | null;
             /** Memory */
             memory?: number | string | null;
+            /** @description Fixed at creation: a different value is refused with 409. */
+            persistence?: components["schemas"]["Persistence"] | null;
         };
         /** Overview */
         Overview: {
@@ -854,6 +964,13 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[NodeEventPublic] */
+        Page_NodeEventPublic_: {
+            /** Items */
+            items: components["schemas"]["NodeEventPublic"][];
+            /** Total */
+            total: number;
+        };
         /** Page[NodePublic] */
         Page_NodePublic_: {
             /** Items */
@@ -868,6 +985,13 @@ export interface components {
             /** Total */
             total: number;
         };
+        /**
+         * Persistence
+         * @description Where a node keeps its data: `none` (memory only), `rdb` (snapshots: save rules and on
+         *     stop) or `aof` (append-only file, fsynced every second).
+         * @enum {string}
+         */
+        Persistence: "none" | "rdb" | "aof";
         /**
          * Phase
          * @enum {string}
@@ -1161,6 +1285,7 @@ export type SchemaApiKeyCreate = components['schemas']['ApiKeyCreate'];
 export type SchemaApiKeyCreated = components['schemas']['ApiKeyCreated'];
 export type SchemaApiKeyPublic = components['schemas']['ApiKeyPublic'];
 export type SchemaAuditPublic = components['schemas']['AuditPublic'];
+export type SchemaAuthConfig = components['schemas']['AuthConfig'];
 export type SchemaCapacity = components['schemas']['Capacity'];
 export type SchemaCredentials = components['schemas']['Credentials'];
 export type SchemaEndpoint = components['schemas']['Endpoint'];
@@ -1177,6 +1302,7 @@ export type SchemaMembershipOfMe = components['schemas']['MembershipOfMe'];
 export type SchemaMemberUpdate = components['schemas']['MemberUpdate'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaNodeCreate = components['schemas']['NodeCreate'];
+export type SchemaNodeEventPublic = components['schemas']['NodeEventPublic'];
 export type SchemaNodeMetrics = components['schemas']['NodeMetrics'];
 export type SchemaNodePassword = components['schemas']['NodePassword'];
 export type SchemaNodePublic = components['schemas']['NodePublic'];
@@ -1185,8 +1311,10 @@ export type SchemaOverview = components['schemas']['Overview'];
 export type SchemaPageApiKeyPublic = components['schemas']['Page_ApiKeyPublic_'];
 export type SchemaPageAuditPublic = components['schemas']['Page_AuditPublic_'];
 export type SchemaPageMemberPublic = components['schemas']['Page_MemberPublic_'];
+export type SchemaPageNodeEventPublic = components['schemas']['Page_NodeEventPublic_'];
 export type SchemaPageNodePublic = components['schemas']['Page_NodePublic_'];
 export type SchemaPageTenantPublic = components['schemas']['Page_TenantPublic_'];
+export type SchemaPersistence = components['schemas']['Persistence'];
 export type SchemaPhase = components['schemas']['Phase'];
 export type SchemaPhaseCounts = components['schemas']['PhaseCounts'];
 export type SchemaQuotas = components['schemas']['Quotas'];
@@ -1207,6 +1335,26 @@ export type SchemaUserPublic = components['schemas']['UserPublic'];
 export type SchemaValidationError = components['schemas']['ValidationError'];
 export type $defs = Record<string, never>;
 export interface operations {
+    "auth-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthConfig"];
+                };
+            };
+        };
+    };
     "auth-firebase": {
         parameters: {
             query?: never;
@@ -2081,6 +2229,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NodePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "nodes-list_node_events": {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The node's id */
+                nid: string;
+                /** @description The tenant's id */
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NodeEventPublic_"];
                 };
             };
             /** @description Validation Error */

@@ -1,20 +1,26 @@
-import { Alert, Anchor, Button, Card, Group, Loader, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Loader, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { memo, useDeferredValue, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { type Node, type Role, can, useNodes, useTenant } from '../api/queries';
 import { EndpointCell, MemoryBar, StatusBadge } from '../components/instances/bits';
-import { CreateInstanceDialog } from '../components/instances/dialogs';
+import { type VirtualRowProps, VirtualTbody } from '../components/VirtualTbody';
+import { CreateInstanceDialog, persistenceLabel } from '../components/instances/dialogs';
 import { InstanceActions } from '../components/instances/InstanceActions';
 import { formatDate, formatRate } from '../lib/format';
 
-const Row = memo(function Row({ node, role }: { node: Node; role: Role | undefined }) {
+const Row = memo(function Row({ node, role, measure, index }: { node: Node; role: Role | undefined } & VirtualRowProps) {
   const m = node.metrics;
   return (
-    <Table.Tr>
+    <Table.Tr ref={measure} data-index={index} aria-rowindex={index + 2}>
       <Table.Td>
         <Anchor component={Link} to={`/t/${node.tenant_id}/instances/${node.id}`} fw={600}>
           {node.name}
         </Anchor>
+        {node.persistence !== 'none' && (
+          <Badge size="xs" variant="light" color="grape" ml={6} title={`Persistence: ${persistenceLabel(node.persistence)}`}>
+            {node.persistence}
+          </Badge>
+        )}
       </Table.Td>
       <Table.Td>
         <StatusBadge node={node} />
@@ -38,12 +44,17 @@ const Row = memo(function Row({ node, role }: { node: Node; role: Role | undefin
   );
 });
 
+const nodeKey = (node: Node) => node.id;
+/** A row's usual height (a reason under the status makes it taller; rows are measured). */
+const ROW_HEIGHT = 61;
+
+/** Only the rows near the viewport are mounted (VirtualTbody): 200 instances render as fast as 10. */
 export function InstancesTable({ nodes, role }: { nodes: Node[]; role: Role | undefined }) {
   return (
     <Table.ScrollContainer minWidth={900}>
-      <Table striped highlightOnHover verticalSpacing="xs" aria-label="Your instances">
+      <Table highlightOnHover verticalSpacing="xs" aria-label="Your instances" aria-rowcount={nodes.length + 1}>
         <Table.Thead>
-          <Table.Tr>
+          <Table.Tr aria-rowindex={1}>
             <Table.Th>Name</Table.Th>
             <Table.Th>Status</Table.Th>
             <Table.Th>Memory</Table.Th>
@@ -57,11 +68,13 @@ export function InstancesTable({ nodes, role }: { nodes: Node[]; role: Role | un
             </Table.Th>
           </Table.Tr>
         </Table.Thead>
-        <Table.Tbody>
-          {nodes.map((node) => (
-            <Row key={node.id} node={node} role={role} />
-          ))}
-        </Table.Tbody>
+        <VirtualTbody
+          items={nodes}
+          getKey={nodeKey}
+          estimate={ROW_HEIGHT}
+          colSpan={9}
+          renderRow={(node, row) => <Row key={node.id} node={node} role={role} {...row} />}
+        />
       </Table>
     </Table.ScrollContainer>
   );
@@ -96,9 +109,7 @@ export function Dashboard() {
             <TextInput aria-label="Filter instances by name" placeholder="Filter by name" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} />
           )}
           {nodes.isFetching && !nodes.isLoading && <Loader size="xs" aria-label="Refreshing" />}
-          <Button onClick={() => setCreating(true)} disabled={!can.writeNodes(role)}>
-            Create instance
-          </Button>
+          {can.writeNodes(role) && <Button onClick={() => setCreating(true)}>Create instance</Button>}
         </Group>
       </Group>
       {tenant.error && (
@@ -122,9 +133,11 @@ export function Dashboard() {
             <Text c="dimmed" ta="center">
               An instance is a Redis-compatible server with its own memory limit, endpoint and password.
             </Text>
-            <Button onClick={() => setCreating(true)} disabled={!can.writeNodes(role)}>
-              Create your first instance
-            </Button>
+            {can.writeNodes(role) ? (
+              <Button onClick={() => setCreating(true)}>Create your first instance</Button>
+            ) : (
+              role && <Text size="sm">As a {role} you can see this tenant’s instances but not create them.</Text>
+            )}
           </Stack>
         </Card>
       ) : (

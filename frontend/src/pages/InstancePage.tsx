@@ -1,10 +1,10 @@
-import { Alert, Anchor, Card, Group, Loader, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Card, Group, Loader, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useState } from 'react';
-import { can, useAudit, useMetrics, useNode, useTenant } from '../api/queries';
+import { type NodeEvent, can, useMetrics, useNode, useNodeEvents, useTenant } from '../api/queries';
 import { NodeCharts, toPoints } from '../components/charts';
 import { StatusBadge } from '../components/instances/bits';
-import { ConnectionDetails } from '../components/instances/dialogs';
+import { ConnectionDetails, persistenceLabel } from '../components/instances/dialogs';
 import { InstanceActions } from '../components/instances/InstanceActions';
 import { formatAgo, formatBytes, formatDate } from '../lib/format';
 
@@ -16,6 +16,35 @@ const RANGES = [
 ];
 
 const HINT_LOOKUPS = new Set(['command|docs', 'command|list']);
+const EVENT_BADGE: Record<NodeEvent['kind'], { label: string; color: string }> = {
+  failed: { label: 'failure', color: 'red' },
+  restart_failed: { label: 'restart failed', color: 'red' },
+  restarted: { label: 'restart', color: 'orange' },
+  command: { label: 'command', color: 'gray' },
+};
+
+function EventLine({ event }: { event: NodeEvent }) {
+  const badge = EVENT_BADGE[event.kind];
+  return (
+    <Group gap="xs" wrap="nowrap" align="baseline" role="listitem">
+      <Text span size="sm" c="dimmed" miw={70} title={formatDate(event.created_at)}>
+        {formatAgo(event.created_at)}
+      </Text>
+      <Badge size="sm" variant="light" color={badge.color} miw={96}>
+        {badge.label}
+      </Badge>
+      <Text span size="sm" c={event.kind === 'command' ? undefined : badge.color === 'red' ? 'red' : undefined}>
+        {event.message}
+        {event.actor && (
+          <Text span size="sm" c="dimmed">
+            {' '}
+            by {event.actor}
+          </Text>
+        )}
+      </Text>
+    </Group>
+  );
+}
 
 function uptime(seconds: number | undefined): string {
   if (seconds === undefined) return '—';
@@ -32,7 +61,7 @@ export default function InstancePage() {
   const tenant = useTenant(tid);
   const node = useNode(tid, nid);
   const metrics = useMetrics(tid, nid, Number(range));
-  const audit = useAudit(tid);
+  const nodeEvents = useNodeEvents(tid, nid);
   const role = tenant.data?.role;
 
   if (node.isLoading) return <Loader aria-label="Loading the instance" />;
@@ -49,13 +78,14 @@ export default function InstancePage() {
   const n = node.data;
   const m = n.metrics;
   // The CLI's own look-ups for completion and hints (COMMAND LIST/DOCS) are audited but not shown.
-  const events = (audit.data?.items ?? []).filter((a) => a.node_id === nid && !HINT_LOOKUPS.has(a.command.toLowerCase())).slice(0, 15);
+  const events = (nodeEvents.data?.items ?? []).filter((e) => !e.command || !HINT_LOOKUPS.has(e.command.toLowerCase())).slice(0, 15);
   const rows: [string, React.ReactNode][] = [
     ['Memory limit', formatBytes(n.memory)],
     ['Used memory', formatBytes(m?.used_memory)],
     ['Eviction policy', n.eviction_policy],
     ['Desired state', n.running ? 'running' : 'stopped'],
-    ['Data when stopped', n.data_kept_when_stopped ? 'kept (persistence on)' : 'discarded (in memory only)'],
+    ['Persistence', persistenceLabel(n.persistence)],
+    ['Data when stopped', n.data_kept_when_stopped ? 'kept on disk' : 'discarded (in memory only)'],
     ['Restarts', n.restarts],
     ['Uptime', uptime(m?.uptime_seconds)],
     ['Created', formatDate(n.created_at)],
@@ -115,22 +145,16 @@ export default function InstancePage() {
         <Title order={2} size="h4" mb="xs">
           Recent events
         </Title>
-        <Stack gap={4}>
-          {n.phase === 'Failed' && <Text c="red">Failed: {n.reason ?? 'no reason recorded'}</Text>}
-          {n.restarts > 0 && (
-            <Text size="sm">
-              Restarted {n.restarts} time{n.restarts === 1 ? '' : 's'} by the supervisor{n.reason ? ` (last reason: ${n.reason})` : ''}.
+        <Stack gap={6} role="list" aria-label="Recent events">
+          {n.phase === 'Failed' && <Text c="red">Failed now: {n.reason ?? 'no reason recorded'}</Text>}
+          {nodeEvents.error && <Alert color="red">{nodeEvents.error.message}</Alert>}
+          {events.length === 0 && !nodeEvents.isLoading && (
+            <Text c="dimmed" size="sm">
+              No events yet. Restarts, failures{can.manage(role) ? ' and commands run from the CLI' : ''} show here.
             </Text>
           )}
-          {events.length === 0 && n.restarts === 0 && <Text c="dimmed" size="sm">No events yet. Commands run from the CLI show here.</Text>}
           {events.map((e) => (
-            <Text key={e.id} size="sm">
-              <Text span c="dimmed">
-                {formatAgo(e.created_at)}
-              </Text>{' '}
-              CLI ran <b>{e.command.toUpperCase()}</b>
-              {e.key_count ? ` on ${e.key_count} key${e.key_count === 1 ? '' : 's'}` : ''} — {e.outcome} ({e.elapsed_ms.toFixed(1)} ms)
-            </Text>
+            <EventLine key={e.id} event={e} />
           ))}
         </Stack>
       </Card>

@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { api, call } from '../api/http';
 import { LIVE_MS, type Node, keys, useOverview, useTenants } from '../api/queries';
 import { MemoryBar, StatusBadge } from '../components/instances/bits';
+import { type VirtualRowProps, VirtualTbody } from '../components/VirtualTbody';
 import { formatBytes, formatRate } from '../lib/format';
 
 const POINTS = 40;
@@ -57,9 +58,19 @@ function useOpsHistory(nodes: Node[]) {
   return history.current;
 }
 
-const Row = memo(function Row({ node, tenant, series }: { node: Node; tenant: string; series: number[] }) {
+const NO_POINTS: number[] = [];
+const nodeKey = (node: Node) => node.id;
+
+/** `series` grows in place; `version` (the refresh count) tells memo when it did. */
+const Row = memo(function Row({
+  node,
+  tenant,
+  series,
+  measure,
+  index,
+}: { node: Node; tenant: string; series: number[]; version: number } & VirtualRowProps) {
   return (
-    <Table.Tr>
+    <Table.Tr ref={measure} data-index={index} aria-rowindex={index + 2}>
       <Table.Td>
         <Anchor component={Link} to={`/t/${node.tenant_id}/instances/${node.id}`}>
           {node.name}
@@ -174,9 +185,9 @@ export default function Monitoring() {
           <Text c="dimmed">{lists.some((q) => q.isLoading) ? 'Loading instances…' : 'No instances yet.'}</Text>
         ) : (
           <Table.ScrollContainer minWidth={700}>
-            <Table aria-label="Instances" verticalSpacing={4}>
+            <Table aria-label="Instances" verticalSpacing={4} aria-rowcount={nodes.length + 1}>
               <Table.Thead>
-                <Table.Tr>
+                <Table.Tr aria-rowindex={1}>
                   <Table.Th>Name</Table.Th>
                   <Table.Th>Tenant</Table.Th>
                   <Table.Th>Status</Table.Th>
@@ -185,11 +196,15 @@ export default function Monitoring() {
                   <Table.Th>Trend</Table.Th>
                 </Table.Tr>
               </Table.Thead>
-              <Table.Tbody>
-                {nodes.map((node) => (
-                  <Row key={node.id} node={node} tenant={names.get(node.tenant_id) ?? ''} series={[...(history.get(node.id) ?? [])]} />
-                ))}
-              </Table.Tbody>
+              <VirtualTbody
+                items={nodes}
+                getKey={nodeKey}
+                estimate={49}
+                colSpan={6}
+                renderRow={(node, row) => (
+                  <Row key={node.id} node={node} tenant={names.get(node.tenant_id) ?? ''} series={history.get(node.id) ?? NO_POINTS} version={stamp} {...row} />
+                )}
+              />
             </Table>
           </Table.ScrollContainer>
         )}

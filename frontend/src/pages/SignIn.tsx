@@ -1,9 +1,10 @@
-import { Alert, Anchor, Button, Card, Center, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Anchor, Badge, Button, Card, Center, Loader, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { useSignedIn } from '../App';
 import { ApiError, api, call } from '../api/http';
+import type { Schemas } from '../api/queries';
 import * as session from '../api/session';
 
 function AuthCard({ title, children }: { title: string; children: React.ReactNode }) {
@@ -24,15 +25,54 @@ function AuthCard({ title, children }: { title: string; children: React.ReactNod
   );
 }
 
+function AuthLoading() {
+  return (
+    <Center mih="100vh">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
 function useCredentials() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   return { email, setEmail, password, setPassword };
 }
 
-async function signIn(email: string, password: string) {
-  const tokens = await call(api.POST('/api/auth/login', { body: { email, password } }));
-  session.setTokens(tokens);
+type AuthConfig = Schemas['AuthConfig'];
+const BUILTIN: AuthConfig = { auth: 'builtin', signup_open: true };
+
+/** How this API signs people in (`GET /api/auth/config`); built-in accounts if it cannot say. */
+function useAuthConfig() {
+  const query = useQuery({
+    queryKey: ['auth-config'],
+    queryFn: () => call(api.GET('/api/auth/config')),
+    staleTime: Infinity,
+    retry: 1,
+  });
+  return { config: query.data ?? (query.isError ? BUILTIN : undefined), loading: query.isPending };
+}
+
+/** Built-in: email + password at /api/auth/login. Firebase: the SDK (its own lazy chunk) signs in
+ * or up, and its ID token is exchanged at /api/auth/firebase. Either way: MiniRedis tokens. */
+async function signIn(config: AuthConfig, email: string, password: string, create = false) {
+  if (config.auth === 'firebase') {
+    const { firebaseIdToken } = await import('../lib/firebase');
+    const id_token = await firebaseIdToken(config, email, password, create);
+    session.setTokens(await call(api.POST('/api/auth/firebase', { body: { id_token } })));
+    return;
+  }
+  if (create) await call(api.POST('/api/auth/signup', { body: { email, password } }));
+  session.setTokens(await call(api.POST('/api/auth/login', { body: { email, password } })));
+}
+
+function FirebaseBadge({ config }: { config: AuthConfig }) {
+  if (config.auth !== 'firebase') return null;
+  return (
+    <Badge variant="light" color="orange" w="fit-content">
+      Firebase sign-in{config.firebase_emulator_host ? ' (emulator)' : ''}
+    </Badge>
+  );
 }
 
 export function SignIn() {
@@ -44,16 +84,18 @@ export function SignIn() {
   const { email, setEmail, password, setPassword } = useCredentials();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { config, loading } = useAuthConfig();
   const from = (location.state as { from?: string } | null)?.from ?? '/';
   if (signedIn && !busy) return <Navigate to={from} replace />;
+  if (loading || !config) return <AuthLoading />;
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      queryClient.clear();
-      await signIn(email, password);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth-config' });
+      await signIn(config, email, password);
       navigate(from, { replace: true });
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? 'Wrong email or password.' : (e as Error).message);
@@ -64,6 +106,7 @@ export function SignIn() {
 
   return (
     <AuthCard title="Sign in">
+      <FirebaseBadge config={config} />
       {notice && (
         <Alert color="yellow" role="status" title={notice}>
           {notice.includes('expired') ? 'For your security, sessions end after a while.' : undefined}
@@ -83,12 +126,14 @@ export function SignIn() {
           </Button>
         </Stack>
       </form>
-      <Text size="sm">
-        No account yet?{' '}
-        <Anchor component={Link} to="/sign-up">
-          Create one
-        </Anchor>
-      </Text>
+      {config.signup_open && (
+        <Text size="sm">
+          No account yet?{' '}
+          <Anchor component={Link} to="/sign-up">
+            Create one
+          </Anchor>
+        </Text>
+      )}
     </AuthCard>
   );
 }
@@ -100,16 +145,17 @@ export function SignUp() {
   const { email, setEmail, password, setPassword } = useCredentials();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { config, loading } = useAuthConfig();
   if (signedIn && !busy) return <Navigate to="/" replace />;
+  if (loading || !config) return <AuthLoading />;
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await call(api.POST('/api/auth/signup', { body: { email, password } }));
-      queryClient.clear();
-      await signIn(email, password);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth-config' });
+      await signIn(config, email, password, true);
       navigate('/', { replace: true });
     } catch (e) {
       setError((e as Error).message);
@@ -120,6 +166,12 @@ export function SignUp() {
 
   return (
     <AuthCard title="Create your account">
+      <FirebaseBadge config={config} />
+      {!config.signup_open && (
+        <Alert color="yellow" role="status">
+          Sign-up is closed on this platform. Ask an administrator for an account.
+        </Alert>
+      )}
       <form onSubmit={submit}>
         <Stack>
           <TextInput label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />

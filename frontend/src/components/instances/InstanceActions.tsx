@@ -40,9 +40,9 @@ function ActionsMenu({ node, role, onDeleted }: { node: Node; role: Role | undef
           </Button>
         </Menu.Target>
         <Menu.Dropdown>
-          {stopped ? (
+          {/* viewers see only what they may do: connect details and the (read-only) CLI */}
+          {write && stopped && (
             <Menu.Item
-              disabled={!write}
               onClick={() =>
                 start.mutate(undefined, {
                   onSuccess: () => notifications.show({ color: 'teal', message: `Starting ${node.name}` }),
@@ -52,23 +52,20 @@ function ActionsMenu({ node, role, onDeleted }: { node: Node; role: Role | undef
             >
               Start
             </Menu.Item>
-          ) : (
-            <Menu.Item disabled={!write} onClick={() => setDialog('stop')}>
-              Stop…
-            </Menu.Item>
           )}
-          <Menu.Item disabled={!write} onClick={() => setDialog('resize')}>
-            Resize memory…
-          </Menu.Item>
-          <Menu.Item disabled={!write} onClick={() => setDialog('policy')}>
-            Eviction policy…
-          </Menu.Item>
+          {write && !stopped && <Menu.Item onClick={() => setDialog('stop')}>Stop…</Menu.Item>}
+          {write && <Menu.Item onClick={() => setDialog('resize')}>Resize memory…</Menu.Item>}
+          {write && <Menu.Item onClick={() => setDialog('policy')}>Eviction policy…</Menu.Item>}
           <Menu.Item onClick={() => setDialog('connect')}>Connect (password, redis-cli, URL)…</Menu.Item>
           <Menu.Item onClick={() => navigate(`/t/${node.tenant_id}/cli?node=${node.id}`)}>Open in CLI</Menu.Item>
-          <Menu.Divider />
-          <Menu.Item color="red" disabled={!write} onClick={() => setDialog('delete')}>
-            Delete…
-          </Menu.Item>
+          {write && (
+            <>
+              <Menu.Divider />
+              <Menu.Item color="red" onClick={() => setDialog('delete')}>
+                Delete…
+              </Menu.Item>
+            </>
+          )}
         </Menu.Dropdown>
       </Menu>
       {dialog === 'stop' && <StopDialog node={node} onClose={close} />}

@@ -19,6 +19,26 @@ export const POLICIES: { value: EvictionPolicy; label: string }[] = [
   { value: 'volatile-ttl', label: 'volatile-ttl — keys closest to expiry first' },
 ];
 
+export type Persistence = Node['persistence'];
+
+export const PERSISTENCE: { value: Persistence; label: string; description: string }[] = [
+  { value: 'none', label: 'None', description: 'In memory only: stopping or a crash loses every key.' },
+  {
+    value: 'rdb',
+    label: 'Snapshots (RDB)',
+    description: 'Snapshots on save rules and on every stop: a stop keeps the data, a crash loses the writes since the last snapshot.',
+  },
+  {
+    value: 'aof',
+    label: 'Append-only (AOF)',
+    description: 'Every write logged (fsync every second): a stop or a process crash keeps every acknowledged write.',
+  },
+];
+
+export function persistenceLabel(mode: Persistence | undefined): string {
+  return PERSISTENCE.find((p) => p.value === (mode ?? 'none'))?.label ?? String(mode);
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function quotaLeft(tenant: TenantDetail | undefined, exclude?: Node) {
@@ -44,8 +64,9 @@ export function CreateInstanceDialog({ tid, opened, onClose }: { tid: string; op
   const [memory, setMemory] = useState<number | null>(40 * MIB);
   const [policy, setPolicy] = useState<EvictionPolicy>('noeviction');
   const [running, setRunning] = useState(true);
+  const [persistence, setPersistence] = useState<Persistence>('none');
   const create = useNodeMutation(tid, () =>
-    call(api.POST('/api/tenants/{tid}/nodes', { params: { path: { tid } }, body: { name, memory, eviction_policy: policy, running } })),
+    call(api.POST('/api/tenants/{tid}/nodes', { params: { path: { tid } }, body: { name, memory, eviction_policy: policy, running, persistence } })),
   );
   const nameError = name && !DNS_LABEL.test(name) ? 'Lower-case letters, digits and "-", starting and ending with a letter or digit' : null;
   const full = left !== null && left.nodes === 0;
@@ -86,6 +107,14 @@ export function CreateInstanceDialog({ tid, opened, onClose }: { tid: string; op
           />
           <MemoryInput value={memory} onChange={setMemory} max={left?.perNode} />
           <Select label="Eviction policy" data={POLICIES} value={policy} onChange={(v) => v && setPolicy(v as EvictionPolicy)} allowDeselect={false} />
+          <Select
+            label="Persistence"
+            description={`${PERSISTENCE.find((p) => p.value === persistence)?.description} Fixed at creation.`}
+            data={PERSISTENCE.map(({ value, label }) => ({ value, label }))}
+            value={persistence}
+            onChange={(v) => v && setPersistence(v as Persistence)}
+            allowDeselect={false}
+          />
           <Switch label="Start now" checked={running} onChange={(e) => setRunning(e.currentTarget.checked)} />
           {create.error && (
             <Alert color="red" title="Could not create the instance" role="alert">
@@ -114,7 +143,10 @@ export function StopDialog({ node, onClose }: { node: Node; onClose: () => void 
     <Modal opened onClose={onClose} title={`Stop ${node.name}?`}>
       <Stack>
         {node.data_kept_when_stopped ? (
-          <Text>The instance keeps its data on disk and gets it back when you start it again.</Text>
+          <Text>
+            The instance keeps its data on disk ({persistenceLabel(node.persistence)}) and gets it back when you start it again.
+            {node.persistence === 'rdb' && ' A snapshot is written as it stops.'} Clients are disconnected.
+          </Text>
         ) : (
           <Alert color="orange" title="Its data will be lost" role="alert">
             This instance keeps its data in memory only: stopping it discards every key. Clients are disconnected.
