@@ -8,6 +8,7 @@ The browser part is skipped, with the reason, only when /usr/bin/chromium is abs
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -48,8 +49,11 @@ def installed() -> None:
     """`npm ci` when node_modules is missing or older than the lockfile."""
     marker = FRONTEND / "node_modules" / ".package-lock.json"
     lock = FRONTEND / "package-lock.json"
-    if not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
-        run("npm", "ci", "--no-audit", "--no-fund", timeout=900, env={"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"})
+    # One install at a time, even if pytest-xdist spreads these tests over workers.
+    with open(ROOT / ".frontend-install.lock", "w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        if not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
+            run("npm", "ci", "--no-audit", "--no-fund", timeout=900, env={"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"})
 
 
 def test_generated_client_is_fresh() -> None:
