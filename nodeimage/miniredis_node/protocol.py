@@ -199,8 +199,9 @@ class RequestParser:
         # half-parsed (it consumes partial elements), so the boundary is judged right after
         # each complete frame.
         at_boundary = False
+        gets, has_data, append = reader.gets, reader.has_data, commands.append  # per-frame calls
         try:
-            while (frame := reader.gets()) is not False:
+            while (frame := gets()) is not False:
                 # Redis takes only arrays of bulk strings; anything else is judged by the
                 # reference parser (hiredis would accept nested or typed elements).
                 if type(frame) is not list:
@@ -209,10 +210,10 @@ class RequestParser:
                     if type(arg) is not bytes:
                         return self._hand_over(data, commands, empty_frames)
                 if frame:
-                    commands.append(frame)
+                    append(frame)
                 else:
                     empty_frames += 1
-                at_boundary = not reader.has_data()
+                at_boundary = not has_data()
         except hiredis.ProtocolError:
             return self._hand_over(data, commands, empty_frames)
         if at_boundary:

@@ -266,20 +266,19 @@ def _first_ready(c: Client, keys: list[bytes]) -> tuple[bytes, ListValue] | None
 # ---- pushes ------------------------------------------------------------------------------------
 def _push(c: Client, argv: list[bytes], head: bool, *, only_existing: bool) -> int:
     key = argv[1]
-    items = c.db.lookup_typed(key, ListValue, write=True)
+    db = c.db
+    items = db.lookup_typed(key, ListValue, write=True)
     if items is None:
         if only_existing:
             return 0
         items = ListValue()
         push(items, head, argv[2:])
-        c.db.set(key, items)
-        if keyspace_events.flags:
-            notify(c, LIST, b"lpush" if head else b"rpush", key, c.db.id)
-        return len(items)
-    push(items, head, argv[2:])
-    c.db.modified(key)
+        db.set(key, items)
+    else:
+        push(items, head, argv[2:])
+        db.modified(key)
     if keyspace_events.flags:
-        notify(c, LIST, b"lpush" if head else b"rpush", key, c.db.id)
+        notify(c, LIST, b"lpush" if head else b"rpush", key, db.id)
     return len(items)
 
 
@@ -392,11 +391,19 @@ def _pop(c: Client, argv: list[bytes], head: bool, name: str) -> object:
     if len(argv) == 3:
         count = _range_long(argv[2], errors.VALUE_OUT_OF_RANGE_POSITIVE, 0)
     key = argv[1]
-    items = c.db.lookup_typed(key, ListValue, write=True)
+    db = c.db
+    items = db.lookup_typed(key, ListValue, write=True)
     if items is None:
         return None if count is None else NULL_ARRAY
     if count is None:
-        return _pop_key(c.db, key, items, head, 1)[0]
+        # _pop_key(db, key, items, head, 1)[0] without building a one-element list.
+        value = items.popleft() if head else items.pop()
+        db.modified(key)
+        if keyspace_events.flags:
+            notify(db, LIST, b"lpop" if head else b"rpop", key, db.id)
+            if not items:
+                notify(db, GENERIC, b"del", key, db.id)
+        return value
     if count == 0:
         return []
     return _pop_key(c.db, key, items, head, count)
