@@ -382,7 +382,7 @@ def _tokenize(syntax: str) -> list[str]:
 def _word(word: str) -> Argument:
     if "|" in word:
         children = [_word(part) for part in word.split("|") if part]
-        return Argument(name="-".join(child.name for child in children), type="oneof", children=children)
+        return Argument(name=_choice_name(children), type="oneof", children=children)
     if _is_token(word):
         return Argument(name=word.lower(), type="pure-token", token=word)
     return Argument(name=word, type=_type_of(word))
@@ -475,6 +475,35 @@ def _block(items: list[Argument]) -> Argument:
     return block
 
 
+# What Redis calls a choice between these keywords (COMMAND DOCS, the CLI's hints); a choice
+# not listed here is named after its alternatives ("a-b").
+_CHOICE_NAMES: dict[frozenset[str], str] = {
+    frozenset({"NX", "XX"}): "condition",
+    frozenset({"NX", "XX", "GT", "LT"}): "condition",
+    frozenset({"GT", "LT"}): "comparison",
+    frozenset({"EX", "PX", "EXAT", "PXAT", "KEEPTTL"}): "expiration",
+    frozenset({"EX", "PX", "EXAT", "PXAT", "PERSIST"}): "expiration",
+    frozenset({"BEFORE", "AFTER"}): "where",
+    frozenset({"LEFT", "RIGHT"}): "where",
+    frozenset({"MIN", "MAX"}): "where",
+    frozenset({"ASYNC", "SYNC"}): "flush-type",
+    frozenset({"ASC", "DESC"}): "order",
+    frozenset({"BYSCORE", "BYLEX"}): "sortby",
+    frozenset({"BYTE", "BIT"}): "unit",
+    frozenset({"SUM", "MIN", "MAX"}): "aggregate",
+    frozenset({"AND", "OR", "XOR", "NOT"}): "operation",
+    frozenset({"MAXLEN", "MINID"}): "strategy",
+    frozenset({"ON", "OFF", "SKIP"}): "action",
+    frozenset({"WRITE", "ALL"}): "mode",
+    frozenset({"TIMEOUT", "ERROR"}): "unblock-type",
+}
+
+
+def _choice_name(children: list[Argument]) -> str:
+    keywords = frozenset((child.token or child.name).upper() for child in children)
+    return _CHOICE_NAMES.get(keywords) or "-".join(child.name for child in children)
+
+
 def _group(options: list[list[Argument]]) -> Argument | None:
     options = [items for items in options if items]
     if not options:
@@ -482,7 +511,7 @@ def _group(options: list[list[Argument]]) -> Argument | None:
     if len(options) == 1:
         return _block(options[0])
     children = [_block(items) for items in options]
-    return Argument(name="-".join(child.name for child in children), type="oneof", children=children)
+    return Argument(name=_choice_name(children), type="oneof", children=children)
 
 
 def parse_syntax(syntax: str) -> list[Argument]:

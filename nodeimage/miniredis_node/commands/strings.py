@@ -149,8 +149,8 @@ def get(c: Client, argv: list[bytes]) -> object:
     acl="@write @string @slow",
     summary="Set the string value of a key",
     complexity="O(1)",
-    syntax="key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|"
-    "PXAT unix-time-milliseconds|KEEPTTL]",
+    syntax="key value [NX|XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | "
+    "PXAT unix-time-milliseconds | KEEPTTL]",
 )
 def set_(c: Client, argv: list[bytes]) -> object:
     if len(argv) == 3:  # the hot path: no options to parse
@@ -259,7 +259,7 @@ def getdel(c: Client, argv: list[bytes]) -> object:
     acl="@write @string @fast",
     summary="Get the value of a key and optionally set its expiration",
     complexity="O(1)",
-    syntax="key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
+    syntax="key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
 )
 def getex(c: Client, argv: list[bytes]) -> object:
     flags, expire = parse_expiry_options(argv, 2, for_set=False)
