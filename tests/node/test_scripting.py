@@ -278,16 +278,7 @@ SANDBOX = [
 ]
 
 
-_NO_CMSGPACK_STRUCT = pytest.mark.xfail(reason="cmsgpack and struct are not implemented", strict=True)
-SANDBOX_CASES = [
-    pytest.param(script, marks=_NO_CMSGPACK_STRUCT)
-    if ("_G" in script and "pairs" in script) or "next, _G" in script
-    else script
-    for script in SANDBOX
-]
-
-
-@pytest.mark.parametrize("script", SANDBOX_CASES)
+@pytest.mark.parametrize("script", SANDBOX)
 def test_sandbox(pair: Pair, script: str) -> None:
     pair.check("EVAL", script, 1, "k1", "a1")
 
@@ -405,6 +396,210 @@ LIBRARIES = [
 
 @pytest.mark.parametrize("script", LIBRARIES)
 def test_bundled_libraries(pair: Pair, script: str) -> None:
+    pair.check("EVAL", script, 0)
+
+
+# cmsgpack: every integer size class, floats (float32 when exact, else float64), strings of each
+# header size, arrays vs maps, nesting past 16, round trips, unpack_one/unpack_limit, the Lua
+# stack limits and the error texts.
+CMSGPACK = [
+    "return cmsgpack.pack(0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, 2^53)",
+    "return cmsgpack.pack(-1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, -2^53, -2^63)",
+    "return cmsgpack.pack(0.5, -0.5, 1.1, 1e20, 2^63, 2^64, -2^64, 1/0, -1/0, 0/0, -0.0, 3.4028234663852886e38, 1e300, 1e-300)",
+    "return cmsgpack.pack('', string.rep('a', 31), string.rep('a', 32), string.rep('a', 255), string.rep('a', 256))",
+    "return #cmsgpack.pack(string.rep('a', 65535)) .. ' ' .. cmsgpack.pack(string.rep('a', 65535)):sub(1, 4)",
+    "return #cmsgpack.pack(string.rep('a', 65536)) .. ' ' .. cmsgpack.pack(string.rep('a', 65536)):sub(1, 6)",
+    "return cmsgpack.pack(nil, true, false, {}, {1, 2, 3}, {a=1}, {1, nil, 3}, {[2]=1}, {[1]=1, [2]=2, x=3})",
+    "return cmsgpack.pack({1, {2, {3, {4}}}, {x={y={z=1}}}})",
+    "return cmsgpack.pack({[1.5]=1}, {[-1]=1}, {[0]=1}, {['1']=1}, {[true]=1}, {[2^31]=1, [1]=1})",
+    "return cmsgpack.pack(redis.call, cjson.null, coroutine.create(function() end))",
+    "local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end return cmsgpack.pack(t)",
+    "local t = {} t[1] = t return cmsgpack.pack(t)",
+    "local t = {} t.self = t return cmsgpack.pack(t)",
+    "local t = {} for i = 1, 16 do t[i] = i end return cmsgpack.pack(t)",
+    "local t = {} for i = 1, 65536 do t[i] = i % 3 end return cmsgpack.pack(t):sub(1, 10)",
+    "local t = {} for i = 1, 16 do t['k' .. i] = i end return #cmsgpack.pack(t)",
+    "local t = {} for i = 1, 65536 do t['k' .. i] = 1 end return cmsgpack.pack(t):sub(1, 5)",
+    "local t = {} for i = 1, 20 do t['k' .. i] = i end return cmsgpack.pack(t)",
+    "return cmsgpack.pack()",
+    "return cmsgpack.unpack(cmsgpack.pack(1, -1, 'x', {1, 2, {a='b'}}, true, false, 1.5, 1e300))",
+    "return {cmsgpack.unpack(cmsgpack.pack(1, -1, 'x', {1, 2, {a='b'}}, true, false, 1.5, 1e300))}",
+    "return {cmsgpack.unpack(cmsgpack.pack(2^53, -2^53, 4294967296, -2147483649, 0.1, 65535, -129))}",
+    "return {cmsgpack.unpack(string.char(0xcf, 255, 255, 255, 255, 255, 255, 255, 255, 0xd3, 128, 0, 0, 0, 0, 0, 0, 0))}",
+    "return {cmsgpack.unpack(string.char(0xcf, 0, 0, 0, 1, 0, 0, 0, 0, 0xce, 255, 255, 255, 255))}",
+    "return cmsgpack.unpack('')",
+    "return {cmsgpack.unpack('')}",
+    "return cmsgpack.unpack(string.char(0xc1))",
+    "return cmsgpack.unpack(string.char(0xc4, 1, 65))",
+    "return cmsgpack.unpack(string.char(0xcd, 1))",
+    "return cmsgpack.unpack(string.char(0x92, 1))",
+    "return cmsgpack.unpack(string.char(0xa5, 65))",
+    "return cmsgpack.unpack(string.char(0xd9, 3, 65, 66, 67))",
+    "return cmsgpack.unpack(string.char(0x81, 0xc0, 1))",
+    "return cmsgpack.unpack(string.char(0x81, 0xcb, 0xff, 0xf8, 0, 0, 0, 0, 0, 0, 1))",
+    "return cmsgpack.unpack(string.char(0x81, 0xc0))",
+    "return cmsgpack.unpack(string.char(0x82, 1, 0xc0, 2, 3))",
+    "local t = cmsgpack.unpack(string.char(0x93, 1, 0xc0, 3)) return {#t, t[1], t[3]}",
+    "local t = cmsgpack.unpack(string.char(0x83, 1, 1, 2, 0xc0, 3, 3)) local r = {} for k, v in pairs(t) do r[#r+1] = k end return r",
+    "local t = cmsgpack.unpack(cmsgpack.pack({a=1, b=2, c=3, d=4, e=5, f=6, g=7})) local r = {} for k, v in pairs(t) do r[#r+1] = k end return r",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 2)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 3)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 4)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), -1)}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), '1')}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 'x')}",
+    "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1.7)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2, 2)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 0)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 0, 1)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 10)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3))}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), -1)}",
+    "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), nil, 1)}",
+    "return {cmsgpack.unpack_limit(nil, 1)}",
+    "return {cmsgpack.unpack_one()}",
+    "return {cmsgpack.unpack_one({})}",
+    "return {cmsgpack.unpack(123)}",
+    "return {cmsgpack.unpack(cmsgpack.pack(1), 2, 3)}",
+    "local s = string.rep(string.char(1), 7999) return select('#', cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(1), 8000) return select('#', cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(1), 7998) return select('#', cmsgpack.unpack(s, 1))",
+    "local s = string.rep(string.char(1), 7999) return select('#', cmsgpack.unpack(s, 1))",
+    "local s = string.rep(string.char(0x91), 3998) .. string.char(1) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x91), 3999) .. string.char(1) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x91), 4000) .. string.char(1) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 1), 7998) .. string.char(1) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 1), 7997) .. string.char(1) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 1), 3000) .. string.char(1) return type(cmsgpack.unpack(s))",
+    "return cmsgpack.pack(cmsgpack.unpack(cmsgpack.pack({1, 2, {a={b={c={1, 2}}}}, 'x', 1.5})))",
+    "return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}",
+    "local t = {} for k in pairs(cmsgpack) do t[#t+1] = k end table.sort(t) return t",
+    "return {type(cmsgpack.pack), type(cmsgpack.unpack_one)}",
+    "cmsgpack.pack = nil",
+    "cmsgpack.foo = 1",
+    "return cmsgpack.pack(1.5, 0.1, 100000.5, 3.14159, -2.5e-10, 16777217, 16777216.5)",
+    "local s = string.rep(string.char(0x91), 4000) .. string.char(1) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x91), 3999) .. string.char(0x90) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x91), 3998) .. string.char(0x90) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 1), 3998) .. string.char(0x90) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 1), 7997) .. string.char(0x90) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 0x91), 2660) .. string.char(0x90) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 0x91), 2666) .. string.char(0x90) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x81, 0x91), 2667) .. string.char(0x90) return type(cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x90), 7998) return select('#', cmsgpack.unpack(s))",
+    "local s = string.rep(string.char(0x90), 7999) return select('#', cmsgpack.unpack(s))",
+]
+
+
+@pytest.mark.parametrize("script", CMSGPACK)
+def test_cmsgpack(pair: Pair, script: str) -> None:
+    pair.check("EVAL", script, 0)
+
+
+# struct: every format letter in each endianness and alignment, C conversions of odd numbers,
+# offsets, c0/s, struct.size, and the error texts.
+STRUCT = [
+    "return struct.pack('>bBhHlLTiI', -1, 255, -2, 65535, -3, 2^40, 7, -4, 5)",
+    "return struct.pack('<bBhHlLTiI', -1, 255, -2, 65535, -3, 2^40, 7, -4, 5)",
+    "return struct.pack('bBhHlLTiI', -1, 255, -2, 65535, -3, 2^40, 7, -4, 5)",
+    "return struct.pack('>i1i2i3i5i8i16i32', 1, -1, 2^20, -2^33, 2^62, -5, 6)",
+    "return struct.pack('<I1I2I3I5I8I16I32', 1, 1, 2^20, 2^33, 2^62, 5, 6)",
+    "return struct.pack('>d<d', 1.5, 0.1) .. struct.pack('>f<f', 1.5, 0.1) .. struct.pack('f', 1e300) .. struct.pack('f', -1e300) .. struct.pack('>f', 0/0)",
+    "return struct.pack('c', 'abc') .. struct.pack('c0', 'xyz') .. struct.pack('c2', 'xyz') .. struct.pack('s', 'a\\0b') .. struct.pack('x x')",
+    "return struct.pack('!4 b i b d', 1, 2, 3, 4.5)",
+    "return struct.pack('!2 b i b d h', 1, 2, 3, 4.5, 6)",
+    "return struct.pack('! b d b l', 1, 2, 3, 4)",
+    "return struct.pack('!8 b i3 b I6', 1, 2, 3, 4)",
+    "return struct.pack('!16 b d', 1, 2)",
+    "return struct.pack('b', '12') .. struct.pack('b', 3.9) .. struct.pack('b', -3.9) .. struct.pack('B', 256) .. struct.pack('b', 200)",
+    "return struct.pack('c', 12) .. struct.pack('s', 1.5)",
+    "return struct.pack('>L', 2^64) .. struct.pack('>L', 0/0) .. struct.pack('>l', -2^64) .. struct.pack('>L', 1/0) .. struct.pack('>L', -1/0) .. struct.pack('>L', 2^63+2^40)",
+    "return struct.pack()",
+    "return struct.pack('z')",
+    "return struct.pack('=i', 1)",
+    "return struct.pack('i')",
+    "return struct.pack('i', 'x')",
+    "return struct.pack('i', {})",
+    "return struct.pack('d', nil)",
+    "return struct.pack('c5', 'ab')",
+    "return struct.pack('bc5', 1, 'ab')",
+    "return struct.pack('s', {})",
+    "return struct.pack('i33', 1)",
+    "return struct.pack('i99999999999', 1)",
+    "return struct.pack('!3')",
+    "return struct.pack('!0')",
+    "return struct.pack({})",
+    "return struct.pack('i\\0z', 1)",
+    "return struct.pack(5, 1)",
+    "return {struct.unpack('>bBhHlLTiI', struct.pack('>bBhHlLTiI', -1, 255, -2, 65535, -3, 2^40, 7, -4, 5))}",
+    "return {struct.unpack('<bBhHlLTiI', struct.pack('<bBhHlLTiI', -1, 255, -2, 65535, -3, 2^40, 7, -4, 5))}",
+    "return {struct.unpack('bBhHlLTiI', struct.pack('bBhHlLTiI', -1, 255, -2, 65535, -3, 2^40, 7, -4, 5))}",
+    "return {struct.unpack('>i1i2i3i5i8', struct.pack('>i1i2i3i5i8', -1, -2, -3, -4, -5))}",
+    "return {struct.unpack('>I1I2I3I5I8', struct.pack('>i1i2i3i5i8', -1, -2, -3, -4, -5))}",
+    "return {struct.unpack('>i16', string.rep(string.char(255), 16))}",
+    "return {struct.unpack('>i9', string.char(1, 128, 0, 0, 0, 0, 0, 0, 0))}",
+    "return {struct.unpack('<i9', string.char(0, 0, 0, 0, 0, 0, 0, 0, 128))}",
+    "return {struct.unpack('<i12', string.char(0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 1))}",
+    "return {struct.unpack('>i12', string.char(0,0,0,0,0,0,0,0,0,0,0,1))}",
+    "return {struct.unpack('<I12', string.rep(string.char(255), 12))}",
+    "return {struct.unpack('i0i', 'abcd')}",
+    "return {tostring(struct.unpack('>d', struct.pack('>d', 0.1))), tostring(struct.unpack('<f', struct.pack('<f', 0.1))), tostring(struct.unpack('f', struct.pack('f', 1e300)))}",
+    "return {struct.unpack('c2c0', 'ab')}",
+    "return {struct.unpack('bc0', string.char(3) .. 'xyz!')}",
+    "return {struct.unpack('bc0', string.char(9) .. 'xyz!')}",
+    "return {struct.unpack('c0', '2abc')}",
+    "return {struct.unpack('c0', '3')}",
+    "return {struct.unpack('sbs', 'hello\\0' .. string.char(5) .. 'x\\0rest')}",
+    "return {struct.unpack('s', 'abc')}",
+    "return {struct.unpack('x b', 'ab')}",
+    "return {struct.unpack('!4 b i', 'a\\0\\0\\0\\1\\0\\0\\0')}",
+    "return {struct.unpack('b', 'abc', 2)}",
+    "return {struct.unpack('b', 'abc', 3)}",
+    "return {struct.unpack('b', 'abc', 4)}",
+    "return {struct.unpack('', 'abc', 4)}",
+    "return {struct.unpack('', 'abc', 100)}",
+    "return {struct.unpack('b', 'abc', 0)}",
+    "return {struct.unpack('b', 'abc', -1)}",
+    "return {struct.unpack('', 'abc', -5)}",
+    "return {struct.unpack('b', 'abc', 2.9)}",
+    "return {struct.unpack('b', 'abc', '2')}",
+    "return {struct.unpack('b', 'abc', 'x')}",
+    "return {struct.unpack('b', 'abc', nil)}",
+    "return {struct.unpack('i', 'ab')}",
+    "return {struct.unpack('i')}",
+    "return {struct.unpack()}",
+    "return {struct.unpack('i', {})}",
+    "return {struct.unpack('z', 'abcd')}",
+    "return {struct.unpack('=', 'abcd')}",
+    "return {struct.unpack('b', 12)}",
+    "return select('#', struct.unpack(string.rep('b', 7997), string.rep('a', 7997)))",
+    "return select('#', struct.unpack(string.rep('b', 7998), string.rep('a', 7998)))",
+    "return select('#', struct.unpack(string.rep('b', 7999), string.rep('a', 7999)))",
+    "return {struct.size('bBhHlLTiIdfx'), struct.size(''), struct.size('c10'), struct.size('!4 b i'), struct.size('!8 b d'), struct.size('! b d'), struct.size('i3'), struct.size('zi'), struct.size('<>')}",
+    "return {struct.size('!4 b i3 b I6'), struct.size('!2 b d'), struct.size('i0'), struct.size('!1 b d')}",
+    "return struct.size('s')",
+    "return struct.size('c0')",
+    "return struct.size('i99999999999')",
+    "return struct.size('i33')",
+    "return struct.size('!3')",
+    "return struct.size('=i')",
+    "return struct.size()",
+    "return struct.size(12)",
+    "local t = {} for k in pairs(struct) do t[#t+1] = k end table.sort(t) return t",
+    "struct.pack = nil",
+    "return type(struct.pack)",
+    "return {struct.unpack('c1c0', '3abcd')}",
+    "return struct.pack('ii', 1)",
+    "return struct.pack('cc', 'a')",
+    "return struct.pack('c')",
+]
+
+
+@pytest.mark.parametrize("script", STRUCT)
+def test_struct(pair: Pair, script: str) -> None:
     pair.check("EVAL", script, 0)
 
 
