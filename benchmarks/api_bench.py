@@ -28,6 +28,7 @@ import uvicorn
 from miniredis_api.core.config import Settings
 from miniredis_api.core.db import Database
 from miniredis_api.core.migrate import upgrade
+from miniredis_api.core.security import SecretBox
 from miniredis_api.main import create_app
 from miniredis_api.models import Node
 
@@ -57,7 +58,7 @@ def main() -> None:
         max_memory_per_tenant="1000gb",
         dashboard_dir=tmp / "none",
     )
-    upgrade(settings.sqlalchemy_url)
+    upgrade(settings.sqlalchemy_url, secret_key=settings.secret_key)
     app = create_app(settings, stop_nodes_on_shutdown=True)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -120,7 +121,7 @@ def main() -> None:
                         name=f"s{uuid.uuid4().hex[:12]}",
                         memory=1 << 20,
                         running=False,
-                        password="x",
+                        password_encrypted=SecretBox(settings.secret_key).encrypt("x"),
                         phase="Stopped",
                     )
                     for _ in range(1000)

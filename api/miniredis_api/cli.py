@@ -17,7 +17,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     from miniredis_api.core.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.sqlalchemy_url)
+    upgrade(settings.sqlalchemy_url, secret_key=settings.secret_key)
     print(f"database migrated: {_safe_url(settings.sqlalchemy_url)}")
     return 0
 

@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, stop_nodes_on_shutdown: bool
     )
     node_events = EventRecorder(db)  # failures and restarts the runtime's supervisor reports
     node_events.attach(runtime)
+    services.nodes.forget_events = node_events.forget
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

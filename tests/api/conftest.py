@@ -157,7 +157,7 @@ def make_settings(tmp: Path, database_url: str, **overrides: Any) -> Settings:
 
 
 def start_api(settings: Settings, *, stop_nodes: bool = True, kube: KubeEnv | None = None) -> Api:
-    upgrade(settings.sqlalchemy_url)
+    upgrade(settings.sqlalchemy_url, secret_key=settings.secret_key)
     app = create_app(settings, stop_nodes_on_shutdown=stop_nodes)
     if kube is not None:
         kube.attach(app.state.services.nodes.runtime)

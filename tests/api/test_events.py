@@ -10,6 +10,9 @@ import signal
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
+
+from miniredis_api.core.db import sync_url
 from tests.api.conftest import Api, stop_api
 from tests.api.test_flow import wait_for
 from tests.api.test_runtime import _pid_of
@@ -88,6 +91,21 @@ def test_events_failures_restarts_and_commands(api: Api) -> None:
     assert (
         api.client.get(f"/api/tenants/{tid}/nodes/{nid}/events", headers=owner, params={"limit": 0}).status_code == 422
     )
+
+    # deleting the node deletes its events (the rows, not only the view)
+    assert _event_rows(api, nid) == 2
+    assert api.client.delete(f"/api/tenants/{tid}/nodes/{nid}", headers=owner).status_code == 204
+    assert _event_rows(api, nid) == 0
+
+
+def _event_rows(api: Api, nid: str) -> int:
+    engine = sa.create_engine(sync_url(api.settings.sqlalchemy_url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            query = sa.text("SELECT count(*) FROM node_events WHERE node_id = :id")
+            return int(connection.execute(query, {"id": nid}).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def test_events_persist_across_an_api_restart(sqlite_api_factory: Any) -> None:

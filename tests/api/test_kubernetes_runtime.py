@@ -27,6 +27,7 @@ from miniredis_api.runtimes.kubernetes import (
     LABEL_NODE_ID,
     LABEL_NODE_NAME,
     LABEL_TENANT,
+    KubernetesRuntime,
     address_template,
     node_manifest,
     observe,
@@ -193,6 +194,39 @@ def test_exec_address_template() -> None:
     assert address_template("")("mrn-x", "team", endpoint) == endpoint
     assert address_template("127.0.0.1:{port}")("mrn-x", "team", endpoint) == Endpoint("127.0.0.1", 6379)
     assert address_template("{name}.{namespace}:7000")("mrn-x", "team", endpoint) == Endpoint("mrn-x.team", 7000)
+
+
+def test_failures_and_restarts_seen_in_status_are_events() -> None:
+    runtime = KubernetesRuntime(settings(kubernetes_api_url="http://127.0.0.1:9"))
+    events: list[tuple[str, str, str, str]] = []
+    runtime.on_event(lambda *event: events.append(event))
+    runtime.specs[SPEC.id] = SPEC
+    version = iter(range(1, 100))
+
+    def seen(phase: str, **status: Any) -> None:
+        body = node_manifest(SPEC, running=True, namespace="team", settings=settings())
+        body["metadata"].update(generation=1, resourceVersion=str(next(version)))
+        body["status"] = {"phase": phase, "observedGeneration": 1, "endpoint": ENDPOINT, **status}
+        runtime._store(body)
+
+    degraded = {"type": "Degraded", "status": "True", "reason": "CrashLoop", "message": "the pod keeps crashing"}
+    seen("Failed", conditions=[degraded])  # the first sighting (e.g. at startup) is no transition
+    assert events == []
+    seen("Running", uptimeSeconds=100)
+    seen("Running", uptimeSeconds=120)
+    assert [event[2] for event in events] == ["restarted"]  # Failed -> Running
+    seen("Failed", conditions=[degraded])
+    assert events[-1] == (SPEC.tenant_id, SPEC.id, "failed", "the node failed: CrashLoop: the pod keeps crashing")
+    seen("Failed", conditions=[degraded])  # still failed: no second event
+    seen("Starting")
+    seen("Running", uptimeSeconds=3)
+    seen("Running", uptimeSeconds=50)
+    seen("Running", uptimeSeconds=2)  # uptime went back: the pod restarted (e.g. OOM-killed) without a Failed phase
+    assert [event[2] for event in events] == ["restarted", "failed", "restarted", "restarted"]
+    assert events[-1][3].startswith("the node's pod restarted (uptime 50s, now 2s)")
+    seen("Stopped")
+    seen("Running", uptimeSeconds=1)  # a start after a stop is no restart
+    assert len(events) == 4
 
 
 # -- through HTTP, against the emulated cluster and the real operator -----------------------------------

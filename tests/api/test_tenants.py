@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import httpx
+import pytest
+
+from miniredis_api.core.config import parse_memory
 from tests.api.conftest import Api
 
 
@@ -126,3 +133,39 @@ def test_quotas_enforced(api: Api) -> None:
     config = api.exec(owner, tid, node["id"], "CONFIG GET maxmemory").json()["reply"]
     assert str(10 * 1024 * 1024) in str(config)
     assert api.client.delete(f"/api/tenants/{tid}", headers=owner).status_code == 204  # nodes first, then data
+
+
+def _concurrent_creates(api: Api, headers: dict[str, str], tid: str, count: int, memory: str) -> list[httpx.Response]:
+    """`count` node creates fired at once, one connection each, released together by a barrier."""
+    barrier = threading.Barrier(count)
+
+    def create(index: int) -> httpx.Response:
+        with httpx.Client(base_url=api.url, timeout=60) as client:
+            barrier.wait()
+            return client.post(
+                f"/api/tenants/{tid}/nodes", json={"name": f"race-{index}", "memory": memory}, headers=headers
+            )
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(create, range(count)))
+
+
+@pytest.mark.parametrize(
+    ("quota", "memory", "allowed", "name"),
+    [({"max_nodes": 3}, "1mb", 3, "max_nodes"), ({"max_memory": "20mb"}, "8mb", 2, "max_memory")],
+)
+def test_quota_holds_under_concurrent_creates(
+    api: Api, quota: dict[str, Any], memory: str, allowed: int, name: str
+) -> None:
+    owner = api.signup()
+    tid = api.tenant(owner)
+    assert api.client.patch(f"/api/tenants/{tid}", json={"quotas": quota}, headers=api.admin).status_code == 200
+    responses = _concurrent_creates(api, owner, tid, 8, memory)
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] * allowed + [409] * (8 - allowed), [r.text for r in responses]
+    assert all(name in r.json()["detail"] for r in responses if r.status_code == 409)
+    listed = api.client.get(f"/api/tenants/{tid}/nodes", headers=owner).json()
+    assert listed["total"] == allowed
+    usage = api.client.get(f"/api/tenants/{tid}", headers=owner).json()["usage"]
+    assert usage == {"nodes": allowed, "memory": allowed * parse_memory(memory)}
+    assert api.client.delete(f"/api/tenants/{tid}", headers=owner).status_code == 204

@@ -1,8 +1,10 @@
 """Security primitives: argon2 password hashes, JWT access tokens, opaque refresh tokens and API
-keys (high-entropy secrets stored as SHA-256 digests), node passwords."""
+keys (high-entropy secrets stored as SHA-256 digests), node passwords (generated, and encrypted at
+rest with a key derived from the API's secret key)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -12,6 +14,9 @@ from dataclasses import dataclass
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "mrk_"
@@ -84,3 +89,31 @@ def split_api_key(token: str) -> str | None:
 
 def new_node_password() -> str:
     return secrets.token_urlsafe(24)
+
+
+class SecretKeyMismatch(RuntimeError):
+    """A stored secret was encrypted under another secret key (MINIREDIS_SECRET_KEY changed)."""
+
+
+class SecretBox:
+    """Encrypts node passwords for the database: Fernet (AES-128-CBC + HMAC-SHA256, authenticated)
+    under a key derived from the API's secret key with HKDF-SHA256 (its own `info`, so the key that
+    signs access tokens is never used to encrypt). Changing MINIREDIS_SECRET_KEY makes stored
+    passwords unreadable: migrate them first (see api/README.md)."""
+
+    INFO = b"miniredis node passwords v1"
+
+    def __init__(self, secret_key: str) -> None:
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=self.INFO).derive(secret_key.encode())
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    def encrypt(self, plaintext: str) -> str:
+        return self._fernet.encrypt(plaintext.encode()).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode()
+        except (InvalidToken, UnicodeEncodeError):
+            raise SecretKeyMismatch(
+                "a stored node password cannot be decrypted: it was encrypted under another MINIREDIS_SECRET_KEY"
+            ) from None

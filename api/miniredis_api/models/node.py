@@ -21,7 +21,8 @@ class Node(Base):
     running: Mapped[bool] = mapped_column(Boolean, default=True)
     persistence: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     """none, rdb or aof (schemas.node.Persistence); fixed at creation."""
-    password: Mapped[str] = mapped_column(String(128))
+    password_encrypted: Mapped[str] = mapped_column(Text)
+    """The node's password, encrypted (`core.security.SecretBox`); never stored in the clear."""
     phase: Mapped[str] = mapped_column(String(16), default="Pending")
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     host: Mapped[str | None] = mapped_column(String(255), nullable=True)

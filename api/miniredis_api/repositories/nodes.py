@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from miniredis_api.models import AuditRecord, Membership, Node, Tenant
+from miniredis_api.models import AuditRecord, Membership, Node, NodeEvent, Tenant
 
 
 async def create_node(*, session: AsyncSession, node: Node) -> Node:
@@ -81,6 +81,8 @@ async def usage(*, session: AsyncSession, tenant_id: str) -> tuple[int, int]:
 
 
 async def delete_node(*, session: AsyncSession, node: Node) -> None:
+    """The node's row and its events (`node_events`); its audit records stay in the tenant's log."""
+    await session.execute(delete(NodeEvent).where(NodeEvent.node_id == node.id))
     await session.delete(node)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import delete, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from miniredis_api.models import ApiKey, Membership, Tenant, User
@@ -19,6 +19,21 @@ async def create_tenant(*, session: AsyncSession, name: str) -> Tenant:
 
 async def get_tenant(*, session: AsyncSession, tenant_id: str) -> Tenant | None:
     return await session.get(Tenant, tenant_id)
+
+
+async def lock_tenant(*, session: AsyncSession, tenant_id: str) -> Tenant | None:
+    """Lock the tenant's row until the session's transaction ends, and return it fresh.
+
+    Quota checks run under this lock, so two concurrent creates or resizes in one tenant cannot both
+    pass them. PostgreSQL: `SELECT ... FOR UPDATE` (other lockers wait; READ COMMITTED statements
+    after it see what they committed). SQLite ignores FOR UPDATE and serialises writers instead: a
+    no-op UPDATE as the transaction's first statement takes the database's write lock at once (as
+    `BEGIN IMMEDIATE` would; other writers wait through `busy_timeout`), so the reads that follow
+    and the caller's insert or update are one write transaction."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("UPDATE tenants SET id = id WHERE id = :id"), {"id": tenant_id})
+    query = select(Tenant).where(Tenant.id == tenant_id).with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def list_tenants(

@@ -401,6 +401,11 @@ class KubernetesRuntime(Runtime):
         self.specs: dict[str, NodeSpec] = {}
         self.running: dict[str, bool] = {}
         self._states: dict[str, NodeState] = {}
+        self._uptimes: dict[str, int] = {}
+        """Node id -> `status.uptimeSeconds` last seen while Running: a drop means the pod restarted."""
+        self._failed: set[str] = set()
+        """Nodes seen Failed and not Running (or stopped) since: reaching Running is a restart."""
+        self._event_listeners: list[Callable[[str, str, str, str], None]] = []
         self._deleted: set[str] = set()
         self._pending: list[DesiredNode] | None = None
         self._synced = False
@@ -474,6 +479,8 @@ class KubernetesRuntime(Runtime):
         await self.kube.request("DELETE", self._secrets_path(secret_name(node_id)))
         self.bodies.pop(node_id, None)
         self._states.pop(node_id, None)
+        self._uptimes.pop(node_id, None)
+        self._failed.discard(node_id)
         self.specs.pop(node_id, None)
         self.running.pop(node_id, None)
 
@@ -628,9 +635,59 @@ class KubernetesRuntime(Runtime):
 
     def _changed(self, node_id: str) -> None:
         state = self.status(node_id)
-        if state is not None and state != self._states.get(node_id):
+        previous = self._states.get(node_id)
+        if state is not None and state != previous:
             self._states[node_id] = state
             self._notify(node_id, state)
+            if previous is not None:  # the first sighting (e.g. at startup) is no transition
+                self._transition(node_id, previous, state)
+            elif state.phase == Phase.failed:  # failed before we looked: running again will be a restart
+                self._failed.add(node_id)
+        self._watch_uptime(node_id, state)
+
+    # ---- events: what the status shows of failures and restarts --------------------------------------
+
+    def on_event(self, listener: Callable[[str, str, str, str], None]) -> None:
+        """Call `listener(tenant_id, node_id, kind, message)` for each failure or restart the status shows."""
+        self._event_listeners.append(listener)
+
+    def _event(self, node_id: str, kind: str, message: str) -> None:
+        spec = self.specs.get(node_id)
+        labels = (self.bodies.get(node_id, {}).get("metadata") or {}).get("labels") or {}
+        tenant_id = spec.tenant_id if spec is not None else labels.get(LABEL_TENANT)
+        if not tenant_id:
+            return
+        for listener in self._event_listeners:
+            try:
+                listener(str(tenant_id), node_id, kind, message)
+            except Exception:  # recording an event never breaks the watch
+                log.exception("could not record a %s event of node %s", kind, node_id)
+
+    def _transition(self, node_id: str, previous: NodeState, state: NodeState) -> None:
+        if state.phase == Phase.failed and previous.phase != Phase.failed:
+            self._failed.add(node_id)
+            self._event(node_id, "failed", f"the node failed: {state.reason or 'no reason given'}")
+        elif state.phase == Phase.running and node_id in self._failed:
+            self._failed.discard(node_id)
+            self._event(node_id, "restarted", "running again after a failure")
+        elif state.phase in (Phase.stopped, Phase.deleting):
+            self._failed.discard(node_id)
+
+    def _watch_uptime(self, node_id: str, state: NodeState | None) -> None:
+        body = self.bodies.get(node_id)
+        status = (body or {}).get("status") or {}
+        if state is None or state.phase != Phase.running or body is None or "uptimeSeconds" not in status:
+            self._uptimes.pop(node_id, None)
+            return
+        try:
+            uptime = int(status["uptimeSeconds"])
+        except (TypeError, ValueError):
+            return
+        before = self._uptimes.get(node_id)
+        self._uptimes[node_id] = uptime
+        if before is not None and uptime < before:
+            why = f"; {state.reason}" if state.reason else ""
+            self._event(node_id, "restarted", f"the node's pod restarted (uptime {before}s, now {uptime}s){why}")
 
     async def _watch_loop(self) -> None:
         backoff = 0.5

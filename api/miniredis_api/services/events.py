@@ -5,7 +5,8 @@ newest first for `GET /api/tenants/{tid}/nodes/{nid}/events`.
 The supervisor runs on the event loop and must never wait for the database: `EventRecorder.add`
 queues an event (its time is the moment it happened) and a background task writes the queue in
 one transaction shortly after. Reading events and shutting down write the queue first. A runtime
-that reports events offers `on_event(listener)` (the local runtime does); others record none.
+that reports events offers `on_event(listener)` (the local runtime's supervisor, and the kubernetes
+runtime from the transitions it sees in the resources' status). Deleting a node deletes its events.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ class EventRecorder:
         with contextlib.suppress(RuntimeError):  # no running loop: written at the next flush
             if self._task is None or self._task.done():
                 self._task = asyncio.get_running_loop().create_task(self._write_soon(), name="node-events")
+
+    async def forget(self, node_id: str) -> None:
+        """Drop the queued events of a node being deleted, once any write in progress has finished
+        (so none of its events is written after its rows are deleted)."""
+        async with self._lock:
+            self.pending = [event for event in self.pending if event.node_id != node_id]
 
     async def flush(self) -> None:
         async with self._lock:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from miniredis_api.core import security
 from miniredis_api.core.config import Settings
 from miniredis_api.core.db import Database, utcnow
-from miniredis_api.core.errors import BadGateway, BadRequest, Conflict, QuotaExceeded, Unavailable
+from miniredis_api.core.errors import BadGateway, BadRequest, Conflict, NotFound, QuotaExceeded, Unavailable
 from miniredis_api.core.permissions import Action, Role
 from miniredis_api.models import AuditRecord, Node, Tenant
 from miniredis_api.models.auth import new_id
@@ -55,14 +56,14 @@ from miniredis_api.services.tenants import quotas_of
 log = logging.getLogger(__name__)
 
 
-def spec_of(node: Node) -> NodeSpec:
+def spec_of(node: Node, box: security.SecretBox) -> NodeSpec:
     return NodeSpec(
         id=node.id,
         tenant_id=node.tenant_id,
         name=node.name,
         memory=node.memory,
         eviction_policy=node.eviction_policy,
-        password=node.password,
+        password=box.decrypt(node.password_encrypted),
         port=node.port,
         persistence=node.persistence,
     )
@@ -71,6 +72,10 @@ def spec_of(node: Node) -> NodeSpec:
 class NodeService:
     def __init__(self, settings: Settings, db: Database, runtime: Runtime) -> None:
         self.settings, self.db, self.runtime = settings, db, runtime
+        self.forget_events: Callable[[str], Awaitable[None]] | None = None
+        """Drops a deleted node's queued events (`EventRecorder.forget`), set by the application."""
+        self.box = security.SecretBox(settings.secret_key)
+        """Node passwords are stored encrypted (`nodes.password_encrypted`) with this box."""
         self.monitor = Monitor(settings, runtime)
         self.executor = Executor(settings)
         self.audits = AuditWriter(db)
@@ -84,11 +89,11 @@ class NodeService:
     async def open(self) -> None:
         async with self.db.sessions() as session:
             nodes = await node_repo.all_nodes(session=session)
-        self.specs = {node.id: spec_of(node) for node in nodes}
+        self.specs = {node.id: spec_of(node, self.box) for node in nodes}
         self.runtime.on_change(self._changed)
         await self.runtime.open(
             [
-                DesiredNode(spec=spec_of(node), running=node.running, last_phase=Phase(node.phase))
+                DesiredNode(spec=spec_of(node, self.box), running=node.running, last_phase=Phase(node.phase))
                 for node in nodes
                 if node.phase != Phase.deleting
             ]
@@ -181,6 +186,8 @@ class NodeService:
         memory = (
             int(body.memory) if body.memory is not None else max(self.settings.default_memory, self.runtime.min_memory)
         )
+        # the check, the name lookup and the insert are one transaction holding the tenant's lock
+        tenant = await self._lock(session=session, tenant=tenant)
         await self._check_quotas(session=session, tenant=tenant, memory=memory, adding=True)
         if await node_repo.get_node_by_name(session=session, tenant_id=tenant_id, name=body.name) is not None:
             raise Conflict(f"a node named {body.name!r} already exists in this tenant")
@@ -193,12 +200,12 @@ class NodeService:
             eviction_policy=body.eviction_policy.value,
             running=body.running,
             persistence=self._persistence_of(body).value,
-            password=security.new_node_password(),
+            password_encrypted=self.box.encrypt(security.new_node_password()),
             phase=(Phase.pending if body.running else Phase.stopped).value,
             created_at=now,
             updated_at=now,
         )
-        spec = spec_of(node)
+        spec = spec_of(node, self.box)
         self.specs[node.id] = spec
         # The node process boots (the slow part) while its row is written: start it first.
         launch = asyncio.ensure_future(self.runtime.create(spec, running=body.running))
@@ -274,21 +281,32 @@ class NodeService:
                 f"persistence is fixed at creation (this node has {node.persistence!r}): create a new node "
                 f"with persistence {body.persistence.value!r} and move the data (e.g. with DUMP/RESTORE)"
             )
+        previous = node.memory
         if memory != node.memory:
+            # reserve the new size under the tenant's lock (check and write, one transaction), then
+            # apply it; a failed apply gives the reservation back
+            tenant = await self._lock(session=session, tenant=tenant)
+            await session.refresh(node)
+            previous = node.memory
             await self._check_quotas(session=session, tenant=tenant, memory=memory, adding=False, replacing=node.memory)
+            node.memory = memory
+            await session.commit()
         spec = NodeSpec(
             id=node.id,
             tenant_id=node.tenant_id,
             name=node.name,
             memory=memory,
             eviction_policy=policy,
-            password=node.password,
+            password=self.box.decrypt(node.password_encrypted),
             port=node.port,
             persistence=node.persistence,
         )
         try:
             await self.runtime.resize(spec)
         except RuntimeFailure as error:
+            if node.memory != previous:
+                node.memory = previous
+                await session.commit()
             raise BadGateway(str(error)) from None
         node.memory, node.eviction_policy = memory, policy
         self.specs[node.id] = spec
@@ -302,7 +320,7 @@ class NodeService:
         node.running = True
         await session.commit()
         try:
-            state = await self.runtime.start(spec_of(node))
+            state = await self.runtime.start(spec_of(node, self.box))
         except CapacityExhausted as error:
             node.running = False
             await session.commit()
@@ -343,7 +361,9 @@ class NodeService:
             raise BadGateway(f"could not delete the node: {error}") from None
         self.monitor.forget(node.id)
         self.specs.pop(node.id, None)
-        await node_repo.delete_node(session=session, node=node)
+        if self.forget_events is not None:  # the runtime reports no more events of it: drop the queued ones
+            await self.forget_events(node.id)
+        await node_repo.delete_node(session=session, node=node)  # with its event rows
 
     async def delete_tenant(self, *, session: AsyncSession, principal: Principal, tenant_id: str) -> None:
         """Nodes first (processes and data), then the tenant's rows."""
@@ -365,7 +385,7 @@ class NodeService:
         _, _, node = await self._node(
             session=session, principal=principal, tenant_id=tenant_id, node_id=node_id, action=Action.read_password
         )
-        return NodePassword(password=node.password)
+        return NodePassword(password=self.box.decrypt(node.password_encrypted))
 
     async def rotate_password(
         self, *, session: AsyncSession, principal: Principal, tenant_id: str, node_id: str
@@ -388,7 +408,7 @@ class NodeService:
             await self.runtime.set_password(spec)
         except RuntimeFailure as error:
             raise BadGateway(str(error)) from None
-        node.password = new
+        node.password_encrypted = self.box.encrypt(new)
         self.specs[node.id] = spec
         await session.commit()
         return NodePassword(password=new)
@@ -435,7 +455,7 @@ class NodeService:
             outcome = await self.executor.run(
                 host=endpoint.host if endpoint else "",
                 port=endpoint.port if endpoint else 0,
-                password=node.password,
+                password=self.box.decrypt(node.password_encrypted),
                 argv=argv,
                 readonly_only=not role >= Role.member,
             )
@@ -514,6 +534,13 @@ class NodeService:
 
     # ---- helpers ---------------------------------------------------------------------------------
 
+    async def _lock(self, *, session: AsyncSession, tenant: Tenant) -> Tenant:
+        """The tenant, fresh and locked until the session commits (`tenant_repo.lock_tenant`)."""
+        locked = await tenant_repo.lock_tenant(session=session, tenant_id=tenant.id)
+        if locked is None:
+            raise NotFound("tenant not found")
+        return locked
+
     async def _check_quotas(
         self, *, session: AsyncSession, tenant: Tenant, memory: int, adding: bool, replacing: int = 0
     ) -> None:
@@ -547,4 +574,4 @@ class NodeService:
         node.phase, node.reason = state.phase.value, state.reason
         if state.endpoint is not None:
             node.host, node.port = state.endpoint.host, state.endpoint.port
-            self.specs[node.id] = spec_of(node)
+            self.specs[node.id] = spec_of(node, self.box)
