@@ -38,11 +38,17 @@ class DashboardFiles(StaticFiles):
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         try:
-            return await super().get_response(path, scope)
+            response = await super().get_response(path, scope)
         except StarletteHTTPException as error:
             if error.status_code != 404 or path.startswith(("api", "metrics")):
                 raise
             return await super().get_response("index.html", scope)
+        if response.status_code == 404:
+            if path.startswith(("api", "metrics")):
+                raise StarletteHTTPException(status_code=404)  # the API's JSON 404, not a page
+            # html=True answers a missing file with 404.html; a client-side route wants the app.
+            return await super().get_response("index.html", scope)
+        return response
 
 
 def unique_id(route: APIRoute) -> str:
