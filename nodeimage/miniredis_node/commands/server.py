@@ -917,8 +917,8 @@ def latency_help(c: Client, argv: list[bytes]) -> object:
     return help_reply(LATENCY_HELP)
 
 
-# The node records no latency events (no fork, no AOF fsync, no expire cycle stalls are sampled),
-# so the event-based reports are always empty.
+# The node does not sample latency events yet (fork, AOF fsync and expiry-cycle stalls are not
+# timed), so the event-based reports are always empty.
 
 
 @command(
