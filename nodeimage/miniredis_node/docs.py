@@ -75,20 +75,6 @@ ACL_ORDER = (
     "scripting",
 )
 
-# A command's group as COMMAND DOCS spells it, from the spellings handlers use.
-DOCS_GROUPS = {
-    "sorted_set": "sorted-set",
-    "sortedset": "sorted-set",
-    "zset": "sorted-set",
-    "keys": "generic",
-    "transaction": "transactions",
-    "strings": "string",
-    "lists": "list",
-    "hashes": "hash",
-    "sets": "set",
-    "bitmaps": "bitmap",
-}
-
 # The ACL category each docs group implies (Redis's JSON files give every command of these groups
 # that category). Server commands have no group-wide category.
 GROUP_CATEGORIES = {
@@ -159,15 +145,11 @@ TIPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def docs_group(cmd: Command) -> str:
-    return DOCS_GROUPS.get(cmd.group, cmd.group)
-
-
 def acl_categories(cmd: Command) -> list[str]:
     """The command's ACL categories, without the '@', in Redis's order."""
     cats = {name.lstrip("@").lower() for name in cmd.acl_categories}
     if cmd.handler is not None and not cats:  # explicit categories replace the group's
-        implied = GROUP_CATEGORIES.get(docs_group(cmd))
+        implied = GROUP_CATEGORIES.get(cmd.group)
         if implied:
             cats.add(implied)
     flags = cmd.flags
@@ -529,7 +511,7 @@ def docs_entry(cmd: Command) -> MapReply:
     entry: dict[bytes, object] = {
         b"summary": cmd.summary.encode(),
         b"since": cmd.since.encode(),
-        b"group": docs_group(cmd).encode(),
+        b"group": cmd.group.encode(),
         b"complexity": (cmd.complexity or ("Depends on subcommand." if cmd.subcommands else "")).encode(),
     }
     arguments = parse_syntax(cmd.syntax) if cmd.syntax else []

@@ -41,7 +41,7 @@ class Command:
     first_key: int = 0
     last_key: int = 0
     step: int = 0
-    group: str = "generic"
+    group: str = "generic"  # as COMMAND DOCS spells it: "string", "sorted-set", "transactions"...
     since: str = "1.0.0"
     summary: str = ""
     complexity: str = ""

@@ -358,3 +358,19 @@ def test_parse_syntax_builds_redis_shaped_arguments() -> None:
     assert (kind.type, kind.token, kind.optional) == ("oneof", "TYPE", True)
     assert (ids.name, ids.token, ids.multiple, ids.optional) == ("client-id", "ID", True, True)
     assert parse_syntax("") == []
+
+
+def test_every_command_is_in_redis_docs_group(pair: Pair) -> None:
+    """COMMAND DOCS' group (what redis-cli and the dashboard group commands by) is Redis's own."""
+
+    def groups(raw: bytes) -> dict[bytes, bytes]:
+        _, items = parse_reply(raw)
+        found = {}
+        for name, doc in zip(items[::2], items[1::2]):
+            fields = doc[1]
+            found[name] = dict(zip(fields[::2], fields[1::2]))[b"group"]
+        return found
+
+    ours, theirs = groups(pair.ours.call("COMMAND", "DOCS")), groups(pair.theirs.call("COMMAND", "DOCS"))
+    differing = {name: (ours[name], theirs[name]) for name in ours.keys() & theirs.keys() if ours[name] != theirs[name]}
+    assert not differing
