@@ -8,11 +8,13 @@ The browser part is skipped, with the reason, only when /usr/bin/chromium is abs
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,14 +46,21 @@ def run(*argv: str, timeout: float, env: dict[str, str] | None = None) -> str:
     return output
 
 
+@contextlib.contextmanager
+def frontend_lock() -> Iterator[None]:
+    """One install, build or browser run over frontend/ at a time: pytest-xdist may spread these
+    tests over workers, and a build empties dist/ while the browser suite is serving it."""
+    with open(ROOT / ".frontend-install.lock", "w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="module", autouse=True)
 def installed() -> None:
     """`npm ci` when node_modules is missing or older than the lockfile."""
     marker = FRONTEND / "node_modules" / ".package-lock.json"
     lock = FRONTEND / "package-lock.json"
-    # One install at a time, even if pytest-xdist spreads these tests over workers.
-    with open(ROOT / ".frontend-install.lock", "w") as guard:
-        fcntl.flock(guard, fcntl.LOCK_EX)
+    with frontend_lock():
         if not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
             run("npm", "ci", "--no-audit", "--no-fund", timeout=900, env={"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"})
 
@@ -67,9 +76,10 @@ def test_vitest() -> None:
 
 def test_typecheck_and_build() -> None:
     """`tsc -b && vite build`, then the bundle figures (initial JS gzipped; printed, not asserted)."""
-    output = run("npm", "run", "build", timeout=600)
-    assert "initial JS (gzipped)" in output
-    assert (FRONTEND / "dist" / "index.html").exists()
+    with frontend_lock():
+        output = run("npm", "run", "build", timeout=600)
+        assert "initial JS (gzipped)" in output
+        assert (FRONTEND / "dist" / "index.html").exists()
 
 
 def _free_port() -> int:
@@ -81,16 +91,17 @@ def _free_port() -> int:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install -y chromium")
 def test_browser() -> None:
     """Playwright (no browser download) drives Debian's Chromium against `miniredis up` on a free port."""
-    if not (FRONTEND / "dist" / "index.html").exists():
-        run("npm", "run", "build", timeout=600)
-    output = run(
-        "npx",
-        "playwright",
-        "test",
-        "--reporter=list",
-        timeout=1200,
-        env={"MINIREDIS_E2E_PORT": str(_free_port()), "CHROMIUM_PATH": str(CHROMIUM), "CI": "1"},
-    )
+    with frontend_lock():
+        if not (FRONTEND / "dist" / "index.html").exists():
+            run("npm", "run", "build", timeout=600)
+        output = run(
+            "npx",
+            "playwright",
+            "test",
+            "--reporter=list",
+            timeout=1200,
+            env={"MINIREDIS_E2E_PORT": str(_free_port()), "CHROMIUM_PATH": str(CHROMIUM), "CI": "1"},
+        )
     for line in output.splitlines():
         if "[figure]" in line:
             print(line)
