@@ -81,6 +81,9 @@ def value_size(value: Any) -> int:
     return structure + n * per_element
 
 
+INDEX_SLACK = 1024  # dead slots a small dict may carry before its index is rebuilt
+
+
 class KeyIndex:
     """Stable positions for a dict's keys: an append-only list with lazy removal.
 
@@ -100,8 +103,10 @@ class KeyIndex:
         self.epoch = 0
 
     def added(self, key: bytes) -> None:
+        """Record a key that has just entered the dict (call after inserting it: a compaction
+        rebuilds the slots from the dict, and a key not yet there would be lost to SCAN)."""
         self.slots.append(key)
-        if len(self.slots) > 2 * len(self.owner) + 1024:
+        if len(self.slots) > 2 * len(self.owner) + INDEX_SLACK:
             self.compact()
 
     def compact(self) -> None:
@@ -231,11 +236,12 @@ class Database:
             size = value.mem = value_size(value)
         if old is None:
             size += KEY_ENTRY_OVERHEAD + ((len(key) + 48) & ~15)
-            self.index.added(key)
         else:
             size -= old.mem if type(old) is not bytes else (len(old) + 48) & ~15
         keyspace.used_memory += size
         data[key] = value
+        if old is None:
+            self.index.added(key)  # after the insert: a compaction it triggers must keep the key
         if keyspace.track_access:
             self.touch(key)
         if not keep_ttl and self.expires and key in self.expires:
@@ -298,9 +304,11 @@ class Database:
         """Expire `key` at unix time `when_ms`; the key must exist."""
         expires = self.expires
         if key not in expires:
-            self.expire_index.added(key)
+            expires[key] = when_ms
+            self.expire_index.added(key)  # after the insert, as in set()
             self.keyspace.used_memory += EXPIRE_ENTRY_OVERHEAD
-        expires[key] = when_ms
+        else:
+            expires[key] = when_ms
 
     def persist(self, key: bytes) -> bool:
         """Drop the TTL of `key`; True when it had one."""

@@ -3,9 +3,13 @@ SCAN, RANDOMKEY, SWAPDB and OBJECT (expiry has its own file, test_expiry.py)."""
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
 import miniredis_node.commands  # noqa: F401 - fills the table
+from miniredis_node.keyspace import INDEX_SLACK, Keyspace
 from miniredis_node.table import COMMANDS
 from tests.node.conftest import Pair
 from tests.support import RawClient, parse_reply
@@ -254,6 +258,57 @@ def test_scan_survives_index_compaction(node: RawClient) -> None:
         _, (cursor, (_, items)) = parse_reply(node.call("SCAN", cursor, "COUNT", "10"))
         seen.update(items)
     assert stable <= seen
+
+
+def _pipelined(client: RawClient, *commands: tuple[str, ...]) -> None:
+    for command in commands:
+        client.send(*command)
+    for _ in commands:
+        client.read_reply()
+
+
+def test_the_key_whose_insert_compacts_the_index_is_still_scanned(pair: Pair) -> None:
+    """Churn leaves dead index slots; the insert that finally triggers the rebuild must be in it
+    (it once was not: SCAN, and so the dataset checks, never saw that key, though GET did)."""
+    churn = [command for i in range(INDEX_SLACK) for command in (("SET", f"tmp:{i}", "v"), ("DEL", f"tmp:{i}"))]
+    for client in (pair.ours, pair.theirs):
+        _pipelined(client, *churn)
+    for i in range(5):  # the first of these compacts; every one must be scanned afterwards
+        pair.check("SET", f"kept:{i}", "v")
+    for client in (pair.ours, pair.theirs):
+        keys, _ = _scan_all(client, "COUNT", "2")
+        assert keys == {f"kept:{i}".encode() for i in range(5)}
+
+
+def test_a_ttl_set_as_the_expire_index_compacts_still_expires_actively(node: RawClient) -> None:
+    """The same for the index the expire cycle samples: a volatile key nobody reads still goes."""
+    _pipelined(node, *[("SET", f"tmp:{i}", "v", "EX", "1000") for i in range(INDEX_SLACK)])
+    _pipelined(node, *[("PERSIST", f"tmp:{i}") for i in range(INDEX_SLACK)])  # dead expire slots
+    node.call("SET", "short", "v", "PX", "50")  # its TTL's insert compacts the expire index
+    deadline = time.monotonic() + 5  # DBSIZE counts keys without reading (and so reclaiming) them
+    while parse_reply(node.call("DBSIZE")) != INDEX_SLACK and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert parse_reply(node.call("DBSIZE")) == INDEX_SLACK  # `short` went by the expire cycle
+
+
+def test_every_insert_is_indexed_whatever_the_churn() -> None:
+    """In-process, over every interleaving a few thousand random writes reach: each live key and
+    each live TTL has a slot in its index, including right after the insert that compacted it."""
+    rng = random.Random(5)
+    db = Keyspace(1).dbs[0]
+    for step in range(20000):
+        key = b"k%d" % rng.randrange(20)  # few live keys, many dead slots: frequent rebuilds
+        action = rng.randrange(4)
+        if action == 0:
+            db.delete(key)
+        elif action == 1 and key in db.data:
+            db.set_expire(key, 2**40)
+        elif action == 2:
+            db.persist(key)
+        else:
+            db.set(key, b"v", keep_ttl=True)
+        assert set(db.data) <= set(db.index.slots), step
+        assert set(db.expires) <= set(db.expire_index.slots), step
 
 
 def test_scan_reclaims_expired_keys(pair: Pair) -> None:

@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -80,6 +80,34 @@ class Emulator(kmock.KubernetesEmulator):
                     op for op in data if not (op.get("op") == "test" and op.get("path") == "/metadata/resourceVersion")
                 ]
                 data.append({"op": "replace", "path": "/metadata/resourceVersion", "value": version})
+
+    async def _serve_watch(self, request: kmock.Request) -> AsyncIterator[Any]:
+        """kmock's watch, made gapless as an API server's is.
+
+        kmock snapshots the objects under its lock, streams them as ADDED, and only then starts
+        reading its event bus, so a change made while the snapshot is on the wire is lost to this
+        watcher for good (kopf watches without a timeout). Under load that was a node the operator
+        never saw. Here the bus position is marked under the same lock as the snapshot: every
+        change lands either in the snapshot or in the stream after it.
+        """
+        yield b""  # send the headers: the client is waiting for them before it reads events
+        bus = self._buses[request.resource]
+        async with self._lock:
+            marker = await bus.mark()
+            # kmock's private helpers (name-mangled): the same selection its own watch makes.
+            objects = [obj for obj in self._KubernetesEmulator__get_objs(request, strict=False) if not obj.deleted]
+            events = [{"type": "ADDED", "object": obj.raw} for obj in objects]
+        try:
+            for event in events:
+                yield event
+            async for event in bus.stream(since=marker):
+                meta = event.get("object", {}).get("metadata", {})
+                if self._KubernetesEmulator__check(
+                    request, request.resource, meta.get("namespace"), meta.get("name"), strict=False
+                ):
+                    yield event
+        finally:
+            await bus.unmark(marker)
 
 
 class LoopThread:
