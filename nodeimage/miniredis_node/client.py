@@ -135,9 +135,11 @@ class Client:
             self.server.check_output_limits(self)
 
     def flush(self) -> None:
-        if self.out and self.transport is not None and not self.closing:
-            self.transport.write(b"".join(self.out))
-            self.server.check_output_limits(self)
+        out = self.out
+        if out and self.transport is not None and not self.closing:
+            self.transport.write(out[0] if len(out) == 1 else b"".join(out))
+            if self.channels or self.patterns:  # only subscribers have an output limit here
+                self.server.check_output_limits(self)
         self.out = []
 
     def close(self) -> None:

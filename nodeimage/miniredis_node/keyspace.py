@@ -252,6 +252,32 @@ class Database:
         if self.blocked and key in self.blocked:
             keyspace.ready_keys.append((self, key))
 
+    def set_strings(self, argv: list[bytes]) -> None:
+        """MSET's body: `set(argv[i], argv[i + 1])` for i = 1, 3, ... in one loop, the state
+        read once and the memory estimate summed; it must do exactly what those calls do."""
+        data, index, keyspace = self.data, self.index, self.keyspace
+        expires, watched, blocked, track_access = self.expires, self.watched, self.blocked, keyspace.track_access
+        delta = 0
+        for i in range(1, len(argv), 2):
+            key, value = argv[i], argv[i + 1]
+            old = data.get(key)
+            data[key] = value
+            if old is None:
+                delta += ((len(value) + 48) & ~15) + KEY_ENTRY_OVERHEAD + ((len(key) + 48) & ~15)
+                index.added(key)
+            else:
+                delta += ((len(value) + 48) & ~15) - (old.mem if type(old) is not bytes else (len(old) + 48) & ~15)
+            if track_access:
+                self.touch(key)
+            if expires and key in expires:
+                self._drop_expire(key)
+            if watched and key in watched:
+                self._touch_watchers(key)
+            if blocked and key in blocked:
+                keyspace.ready_keys.append((self, key))
+        keyspace.used_memory += delta
+        keyspace.dirty += len(argv) // 2
+
     def delete(self, key: bytes) -> bool:
         """Remove `key`; True when it existed (expired keys count as absent)."""
         if self.peek(key) is None:

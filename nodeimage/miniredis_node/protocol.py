@@ -199,16 +199,17 @@ class RequestParser:
         # half-parsed (it consumes partial elements), so the boundary is judged right after
         # each complete frame.
         at_boundary = False
-        gets, has_data, append = reader.gets, reader.has_data, commands.append  # per-frame calls
+        gets, has_data, append, join = reader.gets, reader.has_data, commands.append, b"".join  # per frame
         try:
             while (frame := gets()) is not False:
                 # Redis takes only arrays of bulk strings; anything else is judged by the
                 # reference parser (hiredis would accept nested or typed elements).
                 if type(frame) is not list:
                     return self._hand_over(data, commands, empty_frames)
-                for arg in frame:
-                    if type(arg) is not bytes:
-                        return self._hand_over(data, commands, empty_frames)
+                try:
+                    join(frame)  # in C: raises unless every element is bytes (hiredis gives no
+                except TypeError:  # bytearray or memoryview), twice as fast as a Python loop
+                    return self._hand_over(data, commands, empty_frames)
                 if frame:
                     append(frame)
                 else:
@@ -220,8 +221,12 @@ class RequestParser:
             # hiredis returns simple strings (+), verbatim (=) and big numbers (() inside an
             # array as plain bytes, where Redis refuses them. Only a chunk that holds one of
             # those type bytes after a newline can hide one: there, the byte count decides.
-            if (b"\n+" in data or b"\n=" in data or b"\n(" in data) and _frames_size(commands, empty_frames) != len(
-                data
+            # (First a memchr per type byte, `int in bytes`: a chunk without any, the rule,
+            # costs next to nothing, where each `bytes in bytes` costs ~100 ns.)
+            if (
+                (0x2B in data or 0x3D in data or 0x28 in data)  # '+', '=', '('
+                and (b"\n+" in data or b"\n=" in data or b"\n(" in data)
+                and _frames_size(commands, empty_frames) != len(data)
             ):
                 return self._hand_over(data, [], 0)
             return commands, None

@@ -485,3 +485,28 @@ def test_object_under_lfu_policy(pair: Pair) -> None:
         assert mine[:1] == real[:1] == b":"
     finally:
         pair.check("CONFIG", "SET", "maxmemory-policy", "noeviction")
+
+
+def test_mset_batch_path_keeps_the_books_as_single_sets_do() -> None:
+    """`set_strings` (MSET's loop) against `set` called per pair on a twin keyspace: the same
+    data, TTLs dropped, memory estimate (and its from-scratch recount), dirty count and index."""
+    rng = random.Random(11)
+    batch, single = Keyspace(1), Keyspace(1)
+    for step in range(3000):
+        pairs = [(b"k%d" % rng.randrange(40), rng.randbytes(rng.randrange(0, 70))) for _ in range(rng.randrange(1, 6))]
+        argv = [b"MSET", *(part for pair in pairs for part in pair)]
+        batch.dbs[0].set_strings(argv)
+        for key, value in pairs:
+            single.dbs[0].set(key, value)
+        if step % 7 == 0:  # some volatile keys and some other types to replace
+            key = b"k%d" % rng.randrange(40)
+            for keyspace in (batch, single):
+                db = keyspace.dbs[0]
+                if key in db.data:
+                    db.set_expire(key, 2**40)
+                db.delete(b"k%d" % (step % 40))
+        mine, theirs = batch.dbs[0], single.dbs[0]
+        assert mine.data == theirs.data and mine.expires == theirs.expires, step
+        assert batch.used_memory == single.used_memory == mine.memory(), step
+        assert batch.dirty == single.dirty, step
+        assert set(mine.data) <= set(mine.index.slots), step

@@ -324,10 +324,9 @@ def _check_pairs(argv: list[bytes], name: str) -> None:
 def mset(c: Client, argv: list[bytes]) -> object:
     _check_pairs(argv, "mset")
     db = c.db
-    store = db.set
-    for i in range(1, len(argv), 2):
-        store(argv[i], argv[i + 1])
-        if keyspace_events.flags:  # notify() would return at once: spare the call
+    db.set_strings(argv)
+    if keyspace_events.flags:  # notify() would return at once: spare the calls
+        for i in range(1, len(argv), 2):
             notify(c, STRING, b"set", argv[i], db.id)
     return OK
 
