@@ -200,16 +200,14 @@ class Server:
         """Run commands in order until they end or the client blocks, pauses or closes."""
         client.in_batch = True
         try:
-            position = 0
-            for argv in commands:
+            for position, argv in enumerate(commands):
                 if self.pause_until and self._is_paused_for(client, argv):
                     client.backlog.extend(commands[position:])
                     self.paused_clients[client] = None
                     break
                 execute(client, argv)
-                position += 1
                 if client.blocked is not None or client.closing:
-                    client.backlog.extend(commands[position:])
+                    client.backlog.extend(commands[position + 1 :])
                     break
         finally:
             client.in_batch = False
