@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NODE_PORT ?= 6390
 
-.PHONY: install dashboard up test lint test-node test-frontend bench-node bench-api clean e2e-kind
+.PHONY: install native dashboard up test lint test-node test-frontend bench-node bench-api clean e2e-kind
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -17,7 +17,22 @@ $(VENV)/.installed: pyproject.toml $(wildcard */pyproject.toml) $(wildcard uv.lo
 	$(UV) sync --all-packages --frozen 2>/dev/null || $(UV) sync --all-packages
 	touch $@
 
-install: $(VENV)/.installed ## Create .venv with every component and the dev tools
+# The node's hot path compiled with mypyc, in place (scripts/build_node_native.py), whenever one
+# of those modules changed. Without a C compiler the node stays pure Python: slower, same results.
+NATIVE_SOURCES := $(shell sed -n 's|^    "\(miniredis_node/.*\.py\)",$$|nodeimage/\1|p' scripts/build_node_native.py)
+
+$(VENV)/.native: $(VENV)/.installed scripts/build_node_native.py $(NATIVE_SOURCES)
+	@if $(PY) scripts/build_node_native.py > $(VENV)/native-build.log 2>&1; then \
+		echo "node hot path compiled with mypyc ($(words $(NATIVE_SOURCES)) modules)"; \
+	else \
+		$(PY) scripts/build_node_native.py clean; \
+		echo "WARNING: mypyc could not compile the node (see $(VENV)/native-build.log): it runs as pure Python"; \
+	fi
+	touch $@
+
+native: $(VENV)/.native ## Compile the node's hot path (mypyc); `make install` does it
+
+install: $(VENV)/.installed $(VENV)/.native ## Create .venv with every component and the dev tools
 
 GATEWAY_PORT ?= 8080
 
@@ -33,8 +48,8 @@ up: install dashboard ## Migrate the SQLite database and start the API (local ru
 	GATEWAY_PORT=$(GATEWAY_PORT) $(VENV)/bin/miniredis up --port $(GATEWAY_PORT)
 
 lint: install ## ruff, and mypy --strict on the node
-	$(VENV)/bin/ruff check nodeimage operator tests
-	$(VENV)/bin/ruff format --check nodeimage operator tests
+	$(VENV)/bin/ruff check nodeimage operator tests scripts
+	$(VENV)/bin/ruff format --check nodeimage operator tests scripts
 	$(VENV)/bin/ruff check api benchmarks/api_bench.py
 	$(VENV)/bin/ruff format --check api benchmarks/api_bench.py
 	$(VENV)/bin/mypy
@@ -58,4 +73,5 @@ bench-node: install ## Our node vs redis-server: throughput, memory per key, sta
 	$(PY) benchmarks/node_bench.py
 
 clean:
-	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache nodeimage/build
+	find nodeimage -name '*.so' -delete

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Final, cast
 
 import hiredis
+from mypy_extensions import mypyc_attr
 
 from miniredis_node import errors
 
@@ -339,42 +340,49 @@ class RequestParser:
 # ---------------------------------------------------------------------------------------------
 
 
+@mypyc_attr(native_class=False)  # a builtin's subclass: a plain Python class
 class SimpleString(str):
     """A status reply: `+OK`."""
 
     __slots__ = ()
 
 
+@mypyc_attr(native_class=False)  # a builtin's subclass: a plain Python class
 class ErrorReply(str):
     """An error reply, `-ERR ...`; also an element of EXEC's array."""
 
     __slots__ = ()
 
 
+@mypyc_attr(native_class=False)  # a builtin's subclass: a plain Python class
 class Verbatim(bytes):
     """RESP3 verbatim text (INFO, CLIENT LIST); a bulk string in RESP2."""
 
     __slots__ = ()
 
 
+@mypyc_attr(native_class=False)  # a builtin's subclass: a plain Python class
 class SetReply(list):  # type: ignore[type-arg]
     """An unordered collection: RESP3 `~`, an array in RESP2."""
 
     __slots__ = ()
 
 
+@mypyc_attr(native_class=False)  # a builtin's subclass: a plain Python class
 class MapReply(dict):  # type: ignore[type-arg]
     """RESP3 `%`; a flat array of key, value pairs in RESP2."""
 
     __slots__ = ()
 
 
+@mypyc_attr(native_class=False)  # a builtin's subclass: a plain Python class
 class PushReply(list):  # type: ignore[type-arg]
     """Out-of-band data (pub/sub messages): RESP3 `>`, an array in RESP2."""
 
     __slots__ = ()
 
 
+@mypyc_attr(native_class=False)  # a builtin's subclass: a plain Python class
 class Raw(bytes):
     """Bytes already encoded in RESP, written as they are."""
 

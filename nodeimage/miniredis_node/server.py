@@ -19,6 +19,8 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
+from mypy_extensions import mypyc_attr
+
 from miniredis_node import errors, notify
 from miniredis_node.client import Client
 from miniredis_node.config import Config
@@ -95,6 +97,13 @@ class RespProtocol(asyncio.Protocol):
             self.server.forget_client(self.client)
 
 
+def is_compiled() -> bool:
+    """Whether the hot path runs as mypyc-built extensions (scripts/build_node_native.py)."""
+    return not __file__.endswith(".py")
+
+
+# A plain Python class under mypyc: eviction keys weak references by server.
+@mypyc_attr(native_class=False)
 class Server:
     """Everything a running node holds. `start()` listens; `close()` stops."""
 
@@ -151,11 +160,13 @@ class Server:
             reuse_address=True,
             backlog=self.config["tcp-backlog"],
         )
-        sockets: list[Any] = list(self._server.sockets or [])
+        # (uvloop gives a list where typeshed says tuple; compiled code would check the claim)
+        sockets: list[Any] = list(getattr(self._server, "sockets", None) or [])
         if sockets:
             self.port = sockets[0].getsockname()[1]
         self._stopped = loop.create_future()
         self._schedule_cron()
+        log.info("Hot path: %s", "compiled (mypyc)" if is_compiled() else "pure Python (run `make native` to compile)")
         log.info("Ready to accept connections tcp on %s port %d", " ".join(hosts), self.port)
 
     async def serve_until_stopped(self) -> None:
