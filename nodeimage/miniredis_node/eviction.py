@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import random
 import time
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -77,7 +76,7 @@ def configure(server: Server) -> None:
     keyspace.track_access = mode
     LFU.log_factor = server.config["lfu-log-factor"]
     LFU.decay_time = server.config["lfu-decay-time"]
-    _POOLS.pop(server, None)
+    server.eviction_pool = None
 
 
 # ---- LFU counters -------------------------------------------------------------------------------
@@ -182,12 +181,6 @@ def _by_score(entry: Candidate) -> int:
     return entry.score
 
 
-# One pool per server (Redis's static EvictionPoolLRU); weak so a stopped server is collected.
-_POOLS: weakref.WeakKeyDictionary[Server, EvictionPool] = weakref.WeakKeyDictionary()
-# The database the random policies evicted from last (Redis's static next_db).
-_next_db: weakref.WeakKeyDictionary[Server, int] = weakref.WeakKeyDictionary()
-
-
 def _populate(server: Server, pool: EvictionPool, policy: str, volatile: bool) -> bool:
     """Sample every database into the pool; False when there is nothing to sample."""
     keyspace = server.keyspace
@@ -220,7 +213,7 @@ def _populate(server: Server, pool: EvictionPool, policy: str, volatile: bool) -
 def _random_victim(server: Server, volatile: bool) -> Candidate | None:
     """A random key, trying the databases round-robin from after the last one used."""
     dbs = server.keyspace.dbs
-    start = _next_db.get(server, 0)
+    start = server.eviction_next_db
     for step in range(1, len(dbs) + 1):
         db = dbs[(start + step) % len(dbs)]
         index = db.expire_index if volatile else db.index
@@ -229,7 +222,7 @@ def _random_victim(server: Server, volatile: bool) -> Candidate | None:
             if not picked:  # many deleted slots in the index: pack it, then a pick cannot miss
                 index.compact()
                 picked = index.sample(1)
-            _next_db[server] = db.id
+            server.eviction_next_db = db.id
             return Candidate(0, db, picked[0])
     return None
 
@@ -239,9 +232,9 @@ def pick_victim(server: Server, policy: str) -> Candidate | None:
     volatile = policy.startswith("volatile")
     if policy.endswith("random"):
         return _random_victim(server, volatile)
-    pool = _POOLS.get(server)
+    pool = server.eviction_pool
     if pool is None:
-        pool = _POOLS[server] = EvictionPool()
+        pool = server.eviction_pool = EvictionPool()
     while True:
         if not _populate(server, pool, policy, volatile):
             return None

@@ -19,14 +19,12 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
-from mypy_extensions import mypyc_attr
-
 from miniredis_node import errors, notify
 from miniredis_node.client import Client
 from miniredis_node.config import Config
 from miniredis_node.dispatch import execute
+from miniredis_node.eviction import EvictionPool, perform_evictions
 from miniredis_node.eviction import configure as configure_eviction
-from miniredis_node.eviction import perform_evictions
 from miniredis_node.keyspace import Database, Keyspace
 from miniredis_node.persistence.snapshot import Snapshots
 from miniredis_node.protocol import ErrorReply, QueryBufferLimit, encode
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from miniredis_node.persistence.aof import AppendOnlyFile
+    from miniredis_node.scripting.runtime import Engine
 
 log = logging.getLogger("miniredis.node")
 
@@ -102,8 +101,6 @@ def is_compiled() -> bool:
     return not __file__.endswith(".py")
 
 
-# A plain Python class under mypyc: eviction keys weak references by server.
-@mypyc_attr(native_class=False)
 class Server:
     """Everything a running node holds. `start()` listens; `close()` stops."""
 
@@ -137,6 +134,11 @@ class Server:
         self.slowlog_next_id = 0
         self.slowlog_threshold_us = self.config["slowlog-log-slower-than"]
         self.maxmemory = self.config["maxmemory"]
+        # Redis's static EvictionPoolLRU and next_db (eviction.py), one per server.
+        self.eviction_pool: EvictionPool | None = None
+        self.eviction_next_db = 0
+        # The Lua engine (scripting/), created by the first script.
+        self.scripting: Engine | None = None
         configure_eviction(self)
         self.shutdown_hooks: list[Callable[[], None]] = []
         # DEBUG SET-ACTIVE-EXPIRE 0 turns the background expiry cycle off (tests rely on it).

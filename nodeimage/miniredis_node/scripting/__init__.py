@@ -8,29 +8,26 @@
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from miniredis_node.scripting.runtime import Engine
     from miniredis_node.server import Server
 
-_ENGINES: weakref.WeakKeyDictionary[Server, Engine] = weakref.WeakKeyDictionary()
-
 
 def engine_for(server: Server) -> Engine:
-    """The server's scripting engine, created on first use."""
-    engine = _ENGINES.get(server)
+    """The server's scripting engine, created on first use (Lua starts only when a script runs)."""
+    engine = server.scripting
     if engine is None:
         from miniredis_node.scripting.runtime import Engine
 
-        engine = _ENGINES[server] = Engine(server)
+        engine = server.scripting = Engine(server)
     return engine
 
 
 def cached_scripts(server: Server) -> tuple[int, int]:
     """(number_of_cached_scripts, used_memory_scripts_eval) for INFO memory."""
-    engine = _ENGINES.get(server)
+    engine = server.scripting
     if engine is None:
         return 0, 0
     return len(engine.scripts), engine.memory()
