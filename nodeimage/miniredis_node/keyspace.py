@@ -252,6 +252,18 @@ class Database:
         if self.blocked and key in self.blocked:
             keyspace.ready_keys.append((self, key))
 
+    def replace_string(self, key: bytes, old: bytes, value: bytes) -> None:
+        """`set(key, value, keep_ttl=True)` where `key` holds the live string `old`: the
+        read-modify-write commands' case (INCR and the like), without set()'s general checks."""
+        self.data[key] = value
+        keyspace = self.keyspace
+        keyspace.used_memory += ((len(value) + 48) & ~15) - ((len(old) + 48) & ~15)
+        if keyspace.track_access:
+            self.touch(key)
+        keyspace.dirty += 1
+        if self.watched and key in self.watched:
+            self._touch_watchers(key)
+
     def set_strings(self, argv: list[bytes]) -> None:
         """MSET's body: `set(argv[i], argv[i + 1])` for i = 1, 3, ... in one loop, the state
         read once and the memory estimate summed; it must do exactly what those calls do."""
@@ -305,13 +317,15 @@ class Database:
             return
         # Sampling a container costs a microsecond; a push or an HSET must not pay it every
         # time. Between full estimates the figure is scaled by the element count, and a full
-        # estimate is taken every 8th change or when the count moved by more than an eighth.
+        # estimate is taken every 64th change or when the count moved by more than an eighth
+        # (every 8th change cost LPUSH an eighth of its time; the scaled figure is as good for
+        # a container whose elements keep their size, and the count rule catches growth).
         count = len(value)
         try:
             anchor, changes = value.mem_anchor
         except AttributeError:  # a container type without the anchor slot: always sample
             anchor, changes = 0, 0
-        if anchor >= 32 and changes < 8 and anchor - (anchor >> 3) <= count <= anchor + (anchor >> 3):
+        if anchor >= 32 and changes < 64 and anchor - (anchor >> 3) <= count <= anchor + (anchor >> 3):
             size = value.mem_at_anchor * count // anchor
             value.mem_anchor = (anchor, changes + 1)
         else:

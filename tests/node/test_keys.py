@@ -490,9 +490,10 @@ def test_object_under_lfu_policy(pair: Pair) -> None:
         pair.check("CONFIG", "SET", "maxmemory-policy", "noeviction")
 
 
-def test_mset_batch_path_keeps_the_books_as_single_sets_do() -> None:
-    """`set_strings` (MSET's loop) against `set` called per pair on a twin keyspace: the same
-    data, TTLs dropped, memory estimate (and its from-scratch recount), dirty count and index."""
+def test_batch_and_replace_paths_keep_the_books_as_set_does() -> None:
+    """`set_strings` (MSET's loop) and `replace_string` (INCR's) against `set` on a twin keyspace:
+    the same data, TTLs dropped or kept, memory estimate (and its from-scratch recount), dirty
+    count and index."""
     rng = random.Random(11)
     batch, single = Keyspace(1), Keyspace(1)
     for step in range(3000):
@@ -501,6 +502,12 @@ def test_mset_batch_path_keeps_the_books_as_single_sets_do() -> None:
         batch.dbs[0].set_strings(argv)
         for key, value in pairs:
             single.dbs[0].set(key, value)
+        key = b"k%d" % rng.randrange(40)
+        old = batch.dbs[0].data.get(key)
+        if type(old) is bytes:  # INCR's in-place replacement, against set(keep_ttl=True)
+            value = rng.randbytes(rng.randrange(0, 70))
+            batch.dbs[0].replace_string(key, old, value)
+            single.dbs[0].set(key, value, keep_ttl=True)
         if step % 7 == 0:  # some volatile keys and some other types to replace
             key = b"k%d" % rng.randrange(40)
             for keyspace in (batch, single):

@@ -275,7 +275,13 @@ def _push(c: Client, argv: list[bytes], head: bool, *, only_existing: bool) -> i
         push(items, head, argv[2:])
         db.set(key, items)
     else:
-        push(items, head, argv[2:])
+        if len(argv) == 3:  # one element, the common case: no slice, no extend
+            if head:
+                items.appendleft(argv[2])
+            else:
+                items.append(argv[2])
+        else:
+            push(items, head, argv[2:])
         db.modified(key)
     if keyspace_events.flags:
         notify(c, LIST, b"lpush" if head else b"rpush", key, db.id)

@@ -525,7 +525,10 @@ def _incr_by(c: Client, key: bytes, delta: int) -> int:
     value = current + delta
     if value > INT64_MAX or value < INT64_MIN:
         raise CommandError(errors.OVERFLOW)
-    db.set(key, b"%d" % value, keep_ttl=True)
+    if old is None:
+        db.set(key, b"%d" % value)
+    else:
+        db.replace_string(key, old, b"%d" % value)
     if keyspace_events.flags:
         notify(c, STRING, b"incrby", key, db.id)
     return value
