@@ -176,6 +176,8 @@ class Database:
         keyspace = self.keyspace
         if value is None:
             keyspace.misses += 1
+            if keyspace.on_miss is not None:
+                keyspace.on_miss(self, key)
         else:
             keyspace.hits += 1
             if keyspace.track_access:
@@ -242,6 +244,8 @@ class Database:
         data[key] = value
         if old is None:
             self.index.added(key)  # after the insert: a compaction it triggers must keep the key
+            if keyspace.on_new is not None:
+                keyspace.on_new(self, key)
         if keyspace.track_access:
             self.touch(key)
         if not keep_ttl and self.expires and key in self.expires:
@@ -277,6 +281,8 @@ class Database:
             if old is None:
                 delta += ((len(value) + 48) & ~15) + KEY_ENTRY_OVERHEAD + ((len(key) + 48) & ~15)
                 index.added(key)
+                if keyspace.on_new is not None:
+                    keyspace.on_new(self, key)
             else:
                 delta += ((len(value) + 48) & ~15) - (old.mem if type(old) is not bytes else (len(old) + 48) & ~15)
             if track_access:
@@ -469,6 +475,10 @@ class Keyspace:
         # Hooks for keyspace notifications of expiry and eviction (set by the server).
         self.on_expired: Callable[[Database, bytes], None] | None = None
         self.on_evicted: Callable[[Database, bytes], None] | None = None
+        # Set only while notify-keyspace-events has `n` / `m` (notify.py): a key enters the
+        # keyspace (dbAdd); a read finds no key (lookupKeyRead's miss).
+        self.on_new: Callable[[Database, bytes], None] | None = None
+        self.on_miss: Callable[[Database, bytes], None] | None = None
         # "lru" or "lfu" while an eviction policy needs per-key access data, else "".
         self.track_access = ""
         self.dbs = [Database(i, self) for i in range(databases)]

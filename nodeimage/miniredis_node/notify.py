@@ -11,7 +11,8 @@ down. When the class is enabled the event goes out through pub/sub as Redis send
 The setting's text is parsed and printed as Redis does (`parse_classes`, `show_classes`:
 `CONFIG SET notify-keyspace-events KEA` reads back as `AKE`). `attach(server)` hooks expiry and
 eviction (classes `x` and `e`) once at start-up; `configure(server)` applies the setting after
-CONFIG SET.
+CONFIG SET, and hooks new keys and read misses (classes `n` and `m`) into the keyspace while
+they are enabled.
 """
 
 from __future__ import annotations
@@ -127,6 +128,11 @@ def configure(server: Server) -> None:
     global flags
     value = server.config["notify-keyspace-events"]
     flags = value if isinstance(value, int) else parse_classes(value.encode())
+    # `n` and `m` fire from the keyspace itself (a new key, a read miss): hooks that exist only
+    # while their class is on, so the keyspace pays one attribute test otherwise.
+    keyspace = server.keyspace
+    keyspace.on_new = (lambda db, key: publish_event(server, b"new", key, db.id)) if flags & NEW else None
+    keyspace.on_miss = (lambda db, key: publish_event(server, b"keymiss", key, db.id)) if flags & KEY_MISS else None
 
 
 def attach(server: Server) -> None:

@@ -237,3 +237,53 @@ def test_classes_filter_events(pair: Pair, events: Subscribers) -> None:
 
 def test_multiple_databases(pair: Pair, events: Subscribers) -> None:
     run(pair, events, ("SELECT", "3"), ("SET", "k", "v"), ("RPUSH", "l", "x"), ("FLUSHDB",), ("SELECT", "0"))
+
+
+def test_new_key_and_key_miss_events(pair: Pair, events: Subscribers) -> None:
+    """Classes `n` (a key enters the keyspace) and `m` (a read finds no key): neither is in `A`."""
+    pair.check("CONFIG", "SET", "notify-keyspace-events", "KEAnm")
+    run(
+        pair,
+        events,
+        ("SET", "k", "v"),
+        ("SET", "k", "w"),
+        ("GET", "k"),
+        ("GET", "missing"),
+        ("MGET", "k", "missing", "gone"),
+        ("EXISTS", "missing"),
+        ("TYPE", "missing"),
+        ("STRLEN", "missing"),
+        ("INCR", "counter"),
+        ("INCR", "counter"),
+        ("MSET", "a", "1", "b", "2", "a", "3"),
+        ("SETNX", "k", "x"),
+        ("RPUSH", "list", "x"),
+        ("RPUSH", "list", "y"),
+        ("LLEN", "nolist"),
+        ("LPOP", "nolist"),
+        ("HSET", "hash", "f", "v"),
+        ("HGET", "nohash", "f"),
+        ("SADD", "set", "m"),
+        ("SCARD", "noset"),
+        ("ZADD", "zset", "1", "m"),
+        ("ZSCORE", "nozset", "m"),
+        ("RENAME", "k", "k2"),
+        ("COPY", "k2", "k3"),
+        ("APPEND", "appended", "x"),
+        ("HGETALL", "nohash"),
+        ("SMEMBERS", "noset"),
+        ("ZRANGE", "nozset", "0", "-1"),
+        ("LRANGE", "nolist", "0", "-1"),
+        ("GETDEL", "missing"),
+        ("SETEX", "sx", "100", "v"),
+        ("SET", "sg", "v", "GET"),
+        ("TTL", "missing"),
+        ("DUMP", "missing"),
+        ("SINTER", "noset", "set"),
+        ("BITCOUNT", "missing"),
+        ("XLEN", "nostream"),
+        ("PFCOUNT", "nohll"),
+        ("DEL", "a", "b", "k2", "k3", "list", "hash", "set", "zset", "counter", "appended", "sx", "sg"),
+    )
+    pair.check("CONFIG", "SET", "notify-keyspace-events", "KEn")  # `n` alone: no type events
+    run(pair, events, ("SET", "fresh", "v"), ("GET", "nothing"), ("DEL", "fresh"))

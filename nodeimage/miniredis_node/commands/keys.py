@@ -46,10 +46,13 @@ def lookup_notouch(db: Database, key: bytes) -> Any:
     TYPE, EXISTS, TTL and OBJECT read this way, so OBJECT IDLETIME is not reset by looking.
     """
     value = db.peek(key)
+    keyspace = db.keyspace
     if value is None:
-        db.keyspace.misses += 1
+        keyspace.misses += 1
+        if keyspace.on_miss is not None:
+            keyspace.on_miss(db, key)
     else:
-        db.keyspace.hits += 1
+        keyspace.hits += 1
     return value
 
 

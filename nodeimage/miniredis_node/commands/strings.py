@@ -324,10 +324,12 @@ def _check_pairs(argv: list[bytes], name: str) -> None:
 def mset(c: Client, argv: list[bytes]) -> object:
     _check_pairs(argv, "mset")
     db = c.db
-    db.set_strings(argv)
-    if keyspace_events.flags:  # notify() would return at once: spare the calls
+    if keyspace_events.flags:  # each pair's events (`new`, `set`) in turn, as Redis sends them
         for i in range(1, len(argv), 2):
+            db.set(argv[i], argv[i + 1])
             notify(c, STRING, b"set", argv[i], db.id)
+    else:
+        db.set_strings(argv)
     return OK
 
 
