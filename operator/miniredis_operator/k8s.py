@@ -66,6 +66,10 @@ def _ssl_context(info: kopf.ConnectionInfo) -> ssl.SSLContext | bool:
     return context
 
 
+# Replaced sessions kept open (their requests may still be running) before the oldest is closed.
+STALE_SESSIONS_KEPT = 4
+
+
 class Kube:
     """A small async Kubernetes client: get, create, patch, delete, and two idempotent helpers."""
 
@@ -80,10 +84,16 @@ class Kube:
         return self._info is not None
 
     def connect(self, info: kopf.ConnectionInfo) -> None:
-        """Use these credentials from the next request on (called by the login handler)."""
+        """Use these credentials from the next request on (called by the login handler, which
+        kopf calls again whenever it re-authenticates: the same credentials change nothing)."""
+        if info == self._info:
+            return
         self._info = info
         if self._session is not None:
-            self._stale.append(self._session)  # closed on the next request, in the operator's loop
+            # Requests may still be in flight on it (a probe, a patch): closing it now would
+            # fail them with "Connector is closed". It is closed at shutdown, or once a few
+            # newer sessions have replaced it (long idle by then).
+            self._stale.append(self._session)
             self._session = None
 
     async def close(self) -> None:
@@ -94,8 +104,8 @@ class Kube:
             self._session = None
 
     async def _client(self) -> aiohttp.ClientSession:
-        while self._stale:
-            await self._stale.pop().close()
+        while len(self._stale) > STALE_SESSIONS_KEPT:
+            await self._stale.pop(0).close()
         if self._info is None:
             raise KubeError(0, "not logged in to Kubernetes yet")
         if self._session is None or self._session.closed:
@@ -118,14 +128,20 @@ class Kube:
         self, method: str, path: str, *, json: Any = None, content_type: str = "application/json"
     ) -> dict[str, Any] | None:
         headers = {"Content-Type": content_type} if json is not None else {}
-        async with (await self._client()).request(method, path, json=json, headers=headers) as response:
-            if response.status == 404:
-                return None
-            if response.status >= 400:
-                text = await response.text()
-                raise KubeError(response.status, text[:500])
-            data = await response.json(content_type=None)
-            return data if isinstance(data, dict) else {}
+        try:
+            async with (await self._client()).request(method, path, json=json, headers=headers) as response:
+                if response.status == 404:
+                    return None
+                if response.status >= 400:
+                    text = await response.text()
+                    raise KubeError(response.status, text[:500])
+                data = await response.json(content_type=None)
+                return data if isinstance(data, dict) else {}
+        except (aiohttp.ClientError, TimeoutError) as error:
+            # A connection-level failure is a Kubernetes error like any other to the handlers
+            # (they log it and retry on their next run), not an exception kopf backs off from
+            # for a minute.
+            raise KubeError(0, f"{type(error).__name__}: {error}") from error
 
     async def get(self, kind: Kind, namespace: str, name: str) -> dict[str, Any] | None:
         """The object, or None when it does not exist."""

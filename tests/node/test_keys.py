@@ -463,10 +463,11 @@ def test_object_freq_idletime_help_and_errors(pair: Pair) -> None:
     pair.check("SET", "a", "1")
     pair.check("OBJECT", "FREQ", "a")  # no LFU policy: an error
     pair.check("OBJECT", "FREQ", "nokey")  # a missing key answers nil before the policy check
-    # Redis counts idle seconds on an LRU clock that ticks by the second (serverCron), so it may
-    # say 1 right after the SET when a tick falls between: compare within that tick.
+    # Redis counts idle seconds on an LRU clock that ticks by the second (serverCron), so right
+    # after the SET it says 0, or 1-2 when ticks fall between on a loaded machine; without an
+    # LRU policy the node does not track access (README, known differences) and says 0.
     mine, real = (parse_reply(reply) for reply in pair.both("OBJECT", "IDLETIME", "a"))
-    assert isinstance(mine, int) and isinstance(real, int) and 0 <= mine <= 1 and abs(mine - real) <= 1
+    assert mine == 0 and isinstance(real, int) and 0 <= real <= 3
     pair.check("OBJECT", "IDLETIME", "nokey")
     pair.check("OBJECT", "HELP")
     pair.check("OBJECT", "help")
@@ -520,3 +521,49 @@ def test_batch_and_replace_paths_keep_the_books_as_set_does() -> None:
         assert batch.used_memory == single.used_memory == mine.memory(), step
         assert batch.dirty == single.dirty, step
         assert set(mine.data) <= set(mine.index.slots), step
+
+
+def test_object_encoding_never_converts_back(pair: Pair) -> None:
+    """A hash or set that outgrew its compact encoding keeps the big one after shrinking, as in
+    Redis; COPY duplicates the encoding; a fresh one starts compact again."""
+    big = "x" * 65  # over hash-max-listpack-value
+    pair.check("HSET", "h", "a", "1")
+    pair.check("OBJECT", "ENCODING", "h")
+    pair.check("HSET", "h", "long", big)
+    pair.check("OBJECT", "ENCODING", "h")
+    pair.check("HDEL", "h", "long")
+    pair.check("OBJECT", "ENCODING", "h")
+    pair.check("COPY", "h", "hcopy")
+    pair.check("OBJECT", "ENCODING", "hcopy")
+    pair.check("HSETNX", "h2", "f", big)
+    pair.check("HDEL", "h2", "f")
+    pair.check("HSET", "h2", "f", "small")
+    pair.check("OBJECT", "ENCODING", "h2")  # deleted when emptied: a new, compact hash
+    pair.check("HSET", "h3", "f", "1")
+    pair.check("HINCRBYFLOAT", "h3", "f", "1.5")
+    pair.check("OBJECT", "ENCODING", "h3")
+    pair.check("SADD", "s", "1", "2")
+    pair.check("OBJECT", "ENCODING", "s")
+    pair.check("SADD", "s", "word")
+    pair.check("SREM", "s", "word")
+    pair.check("OBJECT", "ENCODING", "s")
+    pair.check("SMEMBERS", "s", unordered=True)
+    pair.check("SADD", "t", "1", "a")
+    pair.check("SREM", "t", "a")
+    pair.check("OBJECT", "ENCODING", "t")
+    pair.check("SADD", "u", "1")
+    pair.check("SMOVE", "t", "u", "1")
+    pair.check("SADD", "v", "5")
+    pair.check("SMOVE", "nosuch", "v", "x")
+    pair.check("SADD", "w", "x")
+    pair.check("SMOVE", "w", "v", "x")
+    pair.check("OBJECT", "ENCODING", "v")
+    pair.check("SREM", "v", "x")
+    pair.check("OBJECT", "ENCODING", "v")
+    pair.check("CONFIG", "SET", "set-max-intset-entries", "3")
+    try:
+        pair.check("SADD", "n", "1", "2", "3", "4")
+        pair.check("SREM", "n", "4")
+        pair.check("OBJECT", "ENCODING", "n")
+    finally:
+        pair.check("CONFIG", "SET", "set-max-intset-entries", "512")

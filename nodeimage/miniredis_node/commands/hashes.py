@@ -17,7 +17,7 @@ from miniredis_node import errors, longdouble, scanning
 from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MAX, INT64_MIN, parse_int, to_int
 from miniredis_node.client import Client
-from miniredis_node.datatypes import HashValue
+from miniredis_node.datatypes import HashValue, hash_fits_listpack, note_hash_write
 from miniredis_node.errors import CommandError
 from miniredis_node.notify import GENERIC, HASH, notify
 from miniredis_node.protocol import OK, MapReply
@@ -38,10 +38,12 @@ def _write_target(c: Client, key: bytes) -> HashValue | None:
 def _set_fields(c: Client, key: bytes, pairs: list[bytes]) -> int:
     """Store field/value pairs (flattened) into the hash at `key`; the number of new fields."""
     value = _write_target(c, key)
+    config = c.server.config
     if value is None:
         value = HashValue()
         for i in range(0, len(pairs), 2):
             value[pairs[i]] = pairs[i + 1]
+        note_hash_write(value, pairs, config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
         c.db.set(key, value)
         return len(value)
     created = 0
@@ -51,30 +53,31 @@ def _set_fields(c: Client, key: bytes, pairs: list[bytes]) -> int:
             created += 1
             scanning.note_added(value, field)
         value[field] = pairs[i + 1]
+    note_hash_write(value, pairs, config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
     c.db.modified(key)
     return created
 
 
 def _store_field(c: Client, key: bytes, value: HashValue | None, field: bytes, data: bytes) -> None:
     """Set one field of the hash `value` at `key` (created when None)."""
+    config = c.server.config
     if value is None:
-        c.db.set(key, HashValue({field: data}))
+        value = HashValue({field: data})
+        note_hash_write(value, (field, data), config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
+        c.db.set(key, value)
         return
     if field not in value:
         scanning.note_added(value, field)
     value[field] = data
+    note_hash_write(value, (field, data), config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
     c.db.modified(key)
 
 
 def compact_fields(c: Client, value: HashValue) -> list[bytes] | None:
     """The fields in order when Redis would keep this hash as a listpack, else None."""
     config = c.server.config
-    max_value = config["hash-max-listpack-value"]
-    if len(value) > config["hash-max-listpack-entries"]:
+    if not hash_fits_listpack(value, config["hash-max-listpack-entries"], config["hash-max-listpack-value"]):
         return None
-    for field, data in value.items():
-        if len(field) > max_value or len(data) > max_value:
-            return None
     return list(value)
 
 

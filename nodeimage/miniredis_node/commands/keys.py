@@ -17,7 +17,15 @@ from miniredis_node import errors
 from miniredis_node.args import INT64_MAX, parse_int, to_int
 from miniredis_node.client import Client
 from miniredis_node.config import Config
-from miniredis_node.datatypes import HashValue, ListValue, SetValue, ZSetValue, type_name
+from miniredis_node.datatypes import (
+    HashValue,
+    ListValue,
+    SetValue,
+    ZSetValue,
+    hash_fits_listpack,
+    set_fits_intset,
+    type_name,
+)
 from miniredis_node.errors import CommandError
 from miniredis_node.glob import Pattern
 from miniredis_node.keyspace import Database
@@ -82,9 +90,13 @@ def duplicate(value: Any) -> Any:
     if kind is ListValue:
         return ListValue(value)
     if kind is HashValue:
-        return HashValue(value)
+        hash_copy = HashValue(value)
+        hash_copy.converted = value.converted  # Redis duplicates the encoding too
+        return hash_copy
     if kind is SetValue:
-        return SetValue(value)
+        set_copy = SetValue(value)
+        set_copy.converted = value.converted
+        return set_copy
     if kind is ZSetValue:
         return value.copy()
     return copy.deepcopy(value)
@@ -603,8 +615,9 @@ def object_encoding(value: Any, config: Config) -> bytes:
     """OBJECT ENCODING of a value under Redis 7.0's rules and the configured thresholds.
 
     7.0 keeps lists as quicklists and sets as intsets or hashtables (listpack lists and sets
-    came in 7.2). The encoding follows the value's current contents; Redis never converts a
-    hashtable or skiplist back to a listpack after deletions, which this does not remember.
+    came in 7.2). A hash, set or sorted set that outgrew its compact encoding keeps the big one,
+    as in Redis; strings follow their current contents (an APPENDed short string says `embstr`
+    where Redis says `raw`).
     """
     kind = type(value)
     if kind is bytes:
@@ -612,16 +625,10 @@ def object_encoding(value: Any, config: Config) -> bytes:
     if kind is ListValue:
         return b"quicklist"
     if kind is HashValue:
-        limit = config["hash-max-listpack-value"]
-        if len(value) <= config["hash-max-listpack-entries"] and all(
-            len(field) <= limit and len(item) <= limit for field, item in value.items()
-        ):
-            return b"listpack"
-        return b"hashtable"
+        fits = hash_fits_listpack(value, config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
+        return b"listpack" if fits else b"hashtable"
     if kind is SetValue:
-        if len(value) <= config["set-max-intset-entries"] and all(to_int(member) is not None for member in value):
-            return b"intset"
-        return b"hashtable"
+        return b"intset" if set_fits_intset(value, config["set-max-intset-entries"]) else b"hashtable"
     if kind is ZSetValue:
         encoding: bytes = value.encoding(config["zset-max-listpack-entries"], config["zset-max-listpack-value"])
         return encoding

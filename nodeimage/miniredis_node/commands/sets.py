@@ -19,7 +19,7 @@ from miniredis_node import errors, scanning
 from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MAX, parse_int, to_int
 from miniredis_node.client import Client
-from miniredis_node.datatypes import SetValue
+from miniredis_node.datatypes import SetValue, note_set_write, set_fits_intset
 from miniredis_node.errors import CommandError
 from miniredis_node.notify import GENERIC, SET, notify
 from miniredis_node.protocol import SetReply
@@ -33,7 +33,7 @@ LONG_MAX = INT64_MAX
 
 def intset_order(members: SetValue | set[bytes], max_entries: int) -> list[bytes] | None:
     """The members in ascending numeric order when Redis would keep them as an intset, else None."""
-    if len(members) > max_entries:
+    if not set_fits_intset(members, max_entries):
         return None
     keyed: list[tuple[int, bytes]] = []
     for member in members:
@@ -134,8 +134,10 @@ def _sintercard_keys(argv: list[bytes]) -> list[int]:
 def sadd(c: Client, argv: list[bytes]) -> object:
     key = argv[1]
     value = c.db.lookup_typed(key, SetValue, write=True)
+    max_entries = c.server.config["set-max-intset-entries"]
     if value is None:
         value = SetValue(argv[2:])
+        note_set_write(value, argv[2:], max_entries)
         c.db.set(key, value)
         if keyspace_events.flags:
             notify(c, SET, b"sadd", key, c.db.id)
@@ -147,6 +149,7 @@ def sadd(c: Client, argv: list[bytes]) -> object:
             scanning.note_added(value, member)
             added += 1
     if added:
+        note_set_write(value, argv[2:], max_entries)
         c.db.modified(key)
         if keyspace_events.flags:
             notify(c, SET, b"sadd", key, c.db.id)
@@ -359,12 +362,16 @@ def smove(c: Client, argv: list[bytes]) -> object:
     notify(c, SET, b"srem", source_key, c.db.id)
     if not source:
         notify(c, GENERIC, b"del", source_key, c.db.id)
+    max_entries = c.server.config["set-max-intset-entries"]
     if dest is None:
-        c.db.set(dest_key, SetValue((member,)))
+        dest = SetValue((member,))
+        note_set_write(dest, (member,), max_entries)
+        c.db.set(dest_key, dest)
         notify(c, SET, b"sadd", dest_key, c.db.id)
     elif member not in dest:
         dest.add(member)
         scanning.note_added(dest, member)
+        note_set_write(dest, (member,), max_entries)
         c.db.modified(dest_key)
         notify(c, SET, b"sadd", dest_key, c.db.id)
     return 1

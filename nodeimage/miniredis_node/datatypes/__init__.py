@@ -10,6 +10,7 @@ strings and one slot per container.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 from miniredis_node.datatypes.stream import StreamValue
@@ -29,12 +30,14 @@ class ListValue(deque):  # type: ignore[type-arg]
 
 
 class HashValue(dict):  # type: ignore[type-arg]
-    """A Redis hash: field bytes to value bytes, in insertion order."""
+    """A Redis hash: field bytes to value bytes, in insertion order. `converted`: Redis would
+    hold it as a hashtable now, having outgrown the listpack once (it never converts back)."""
 
-    __slots__ = ("mem", "mem_anchor", "mem_at_anchor", "scan_snapshot")
+    __slots__ = ("converted", "mem", "mem_anchor", "mem_at_anchor", "scan_snapshot")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.converted = False
         self.mem = 0
         self.mem_anchor = (0, 0)
         self.mem_at_anchor = 0
@@ -42,12 +45,14 @@ class HashValue(dict):  # type: ignore[type-arg]
 
 
 class SetValue(set):  # type: ignore[type-arg]
-    """A Redis set of bytes members."""
+    """A Redis set of bytes members. `converted`: a hashtable now, having outgrown the intset
+    once (Redis never converts back)."""
 
-    __slots__ = ("mem", "mem_anchor", "mem_at_anchor", "scan_snapshot")
+    __slots__ = ("converted", "mem", "mem_anchor", "mem_at_anchor", "scan_snapshot")
 
     def __init__(self, items: Any = ()) -> None:
         super().__init__(items)
+        self.converted = False
         self.mem = 0
         self.mem_anchor = (0, 0)
         self.mem_at_anchor = 0
@@ -64,9 +69,62 @@ TYPE_NAMES: dict[type, bytes] = {
 }
 
 
+# ---- compact encodings: Redis 7.0 converts a listpack hash or an intset to a hashtable when it
+# outgrows the configured limits, and never back. Writes call note_*; readers ask *_fits_*.
+def note_hash_write(value: HashValue, written: Iterable[bytes], max_entries: int, max_value: int) -> None:
+    """After fields and values `written` were stored: a listpack that outgrew the limits converts."""
+    if not value.converted and (len(value) > max_entries or any(len(item) > max_value for item in written)):
+        value.converted = True
+
+
+def hash_fits_listpack(value: HashValue, max_entries: int, max_value: int) -> bool:
+    """Whether Redis holds this hash as a listpack (never once converted; else by its contents)."""
+    if value.converted:
+        return False
+    if len(value) <= max_entries and all(len(f) <= max_value and len(v) <= max_value for f, v in value.items()):
+        return True
+    value.converted = True  # e.g. restored or loaded too big: from now on it stays a hashtable
+    return False
+
+
+def _is_intset_member(member: bytes) -> bool:
+    from miniredis_node.args import to_int
+
+    return to_int(member) is not None
+
+
+def note_set_write(value: SetValue, added: Iterable[bytes], max_entries: int) -> None:
+    """After members `added` were stored: an intset that outgrew it (or took a non-integer) converts."""
+    if not value.converted and (len(value) > max_entries or not all(_is_intset_member(m) for m in added)):
+        value.converted = True
+
+
+def set_fits_intset(value: SetValue | set[bytes], max_entries: int) -> bool:
+    """Whether Redis holds these members as an intset (a computed `set` is judged by contents)."""
+    if getattr(value, "converted", False):
+        return False
+    if len(value) <= max_entries and all(_is_intset_member(m) for m in value):
+        return True
+    if isinstance(value, SetValue):
+        value.converted = True
+    return False
+
+
 def type_name(value: object) -> bytes:
     """The name TYPE reports for a stored value."""
     return TYPE_NAMES.get(type(value), b"none")
 
 
-__all__ = ["HashValue", "ListValue", "SetValue", "StreamValue", "ZSetValue", "TYPE_NAMES", "type_name"]
+__all__ = [
+    "HashValue",
+    "ListValue",
+    "SetValue",
+    "StreamValue",
+    "ZSetValue",
+    "TYPE_NAMES",
+    "hash_fits_listpack",
+    "note_hash_write",
+    "note_set_write",
+    "set_fits_intset",
+    "type_name",
+]

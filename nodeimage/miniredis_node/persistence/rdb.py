@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Final
 
-from miniredis_node.datatypes import HashValue, ListValue, SetValue, ZSetValue
+from miniredis_node.datatypes import HashValue, ListValue, SetValue, ZSetValue, hash_fits_listpack, set_fits_intset
 from miniredis_node.persistence import encodings, lzf
 from miniredis_node.persistence.crc64 import crc64
 from miniredis_node.persistence.encodings import EncodingError, canonical_int
@@ -188,10 +188,7 @@ def _score_text(score: float) -> bytes:
 
 
 def _hash_is_listpack(value: HashValue, limits: Limits) -> bool:
-    if len(value) > limits.hash_max_listpack_entries:
-        return False
-    limit = limits.hash_max_listpack_value
-    return all(len(field) <= limit and len(item) <= limit for field, item in value.items())
+    return hash_fits_listpack(value, limits.hash_max_listpack_entries, limits.hash_max_listpack_value)
 
 
 def _list_nodes(items: Iterable[bytes], fill: int) -> Iterator[bytes]:
@@ -225,7 +222,7 @@ def value_type(value: Any, limits: Limits = DEFAULT_LIMITS) -> int:
     if kind is HashValue:
         return TYPE_HASH_LISTPACK if _hash_is_listpack(value, limits) else TYPE_HASH
     if kind is SetValue:
-        if len(value) <= limits.set_max_intset_entries and all(canonical_int(m) is not None for m in value):
+        if set_fits_intset(value, limits.set_max_intset_entries):
             return TYPE_SET_INTSET
         return TYPE_SET
     if kind is ZSetValue:
