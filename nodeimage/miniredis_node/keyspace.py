@@ -477,6 +477,9 @@ class Keyspace:
         self.on_evicted: Callable[[Database, bytes], None] | None = None
         # Set only while notify-keyspace-events has `n` / `m` (notify.py): a key enters the
         # keyspace (dbAdd); a read finds no key (lookupKeyRead's miss).
+        # notify-keyspace-events' classes (notify.py keeps them; this copy is what the compiled
+        # hot handlers test, a native attribute rather than a module global).
+        self.notify_flags = 0
         self.on_new: Callable[[Database, bytes], None] | None = None
         self.on_miss: Callable[[Database, bytes], None] | None = None
         # "lru" or "lfu" while an eviction policy needs per-key access data, else "".

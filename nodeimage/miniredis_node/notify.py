@@ -98,8 +98,8 @@ def show_classes(flags: int) -> bytes:
 
 # The enabled classes. Module state rather than a server attribute: one process is one node
 # (DEVELOPERS.md), and a global is the cheapest test the write path can make while off. The
-# hottest handlers (plain SET, INCR, pushes...) test `notify.flags` before calling `notify`,
-# which saves them the call while notifications are off.
+# hottest handlers (plain SET, INCR, pushes...) test a copy, `Keyspace.notify_flags` (a native
+# attribute once compiled), before calling `notify`: no call while notifications are off.
 flags = 0
 # The server `attach` hooked; events are published through it (the first argument of `notify`
 # says where an event comes from: a client, the server, or a database for blocked-client code
@@ -131,6 +131,7 @@ def configure(server: Server) -> None:
     # `n` and `m` fire from the keyspace itself (a new key, a read miss): hooks that exist only
     # while their class is on, so the keyspace pays one attribute test otherwise.
     keyspace = server.keyspace
+    keyspace.notify_flags = flags
     keyspace.on_new = (lambda db, key: publish_event(server, b"new", key, db.id)) if flags & NEW else None
     keyspace.on_miss = (lambda db, key: publish_event(server, b"keymiss", key, db.id)) if flags & KEY_MISS else None
 

@@ -18,7 +18,6 @@ from itertools import islice
 from typing import TYPE_CHECKING, Final
 
 from miniredis_node import errors
-from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MIN, parse_int, parse_timeout, to_int
 from miniredis_node.client import Client
 from miniredis_node.datatypes import ListValue
@@ -175,7 +174,7 @@ def _unique(keys: list[bytes]) -> list[bytes]:
 def _pop_key(db: Database, key: bytes, items: ListValue, head: bool, count: int) -> list[bytes]:
     popped = pop_many(items, head, count)
     db.modified(key)
-    if keyspace_events.flags:
+    if db.keyspace.notify_flags:
         notify(db, LIST, b"lpop" if head else b"rpop", key, db.id)
         if not items:
             notify(db, GENERIC, b"del", key, db.id)
@@ -283,7 +282,7 @@ def _push(c: Client, argv: list[bytes], head: bool, *, only_existing: bool) -> i
         else:
             push(items, head, argv[2:])
         db.modified(key)
-    if keyspace_events.flags:
+    if c.keyspace.notify_flags:
         notify(c, LIST, b"lpush" if head else b"rpush", key, db.id)
     return len(items)
 
@@ -405,7 +404,7 @@ def _pop(c: Client, argv: list[bytes], head: bool, name: str) -> object:
         # _pop_key(db, key, items, head, 1)[0] without building a one-element list.
         value = items.popleft() if head else items.pop()
         db.modified(key)
-        if keyspace_events.flags:
+        if c.keyspace.notify_flags:
             notify(db, LIST, b"lpop" if head else b"rpop", key, db.id)
             if not items:
                 notify(db, GENERIC, b"del", key, db.id)

@@ -16,7 +16,6 @@ from fractions import Fraction
 from typing import Final
 
 from miniredis_node import errors, longdouble
-from miniredis_node import notify as keyspace_events
 from miniredis_node.args import INT64_MAX, INT64_MIN, option_name, parse_int, to_int
 from miniredis_node.client import Client
 from miniredis_node.errors import CommandError
@@ -155,7 +154,7 @@ def get(c: Client, argv: list[bytes]) -> object:
 def set_(c: Client, argv: list[bytes]) -> object:
     if len(argv) == 3:  # the hot path: no options to parse
         c.db.set(argv[1], argv[2])
-        if keyspace_events.flags:
+        if c.keyspace.notify_flags:
             notify(c, STRING, b"set", argv[1], c.db.id)
         return OK
     flags, expire = parse_expiry_options(argv, 3, for_set=True)
@@ -324,7 +323,7 @@ def _check_pairs(argv: list[bytes], name: str) -> None:
 def mset(c: Client, argv: list[bytes]) -> object:
     _check_pairs(argv, "mset")
     db = c.db
-    if keyspace_events.flags:  # each pair's events (`new`, `set`) in turn, as Redis sends them
+    if c.keyspace.notify_flags:  # each pair's events (`new`, `set`) in turn, as Redis sends them
         for i in range(1, len(argv), 2):
             db.set(argv[i], argv[i + 1])
             notify(c, STRING, b"set", argv[i], db.id)
@@ -531,7 +530,7 @@ def _incr_by(c: Client, key: bytes, delta: int) -> int:
         db.set(key, b"%d" % value)
     else:
         db.replace_string(key, old, b"%d" % value)
-    if keyspace_events.flags:
+    if c.keyspace.notify_flags:
         notify(c, STRING, b"incrby", key, db.id)
     return value
 
