@@ -243,6 +243,10 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+# While a request waits for the operator, how often it reads the resource itself.
+SETTLE_READ_SECONDS = 2.0
+
+
 def _newer(incoming: Mapping[str, Any], current: Mapping[str, Any] | None) -> bool:
     """Whether `incoming` is not older than `current` (resourceVersions compared when both are numbers)."""
     if current is None:
@@ -614,11 +618,22 @@ class KubernetesRuntime(Runtime):
     async def _settle(self, node_id: str, *, running: bool) -> NodeState:
         """Wait (up to kubernetes_wait_seconds) until the operator reports where the change leads."""
         goals = {Phase.running, Phase.failed} if running else {Phase.stopped, Phase.failed}
-        deadline = time.monotonic() + self.settings.kubernetes_wait_seconds
+        now = time.monotonic()
+        deadline = now + self.settings.kubernetes_wait_seconds
+        next_read = now + SETTLE_READ_SECONDS
         while True:
             state = self.status(node_id) or NodeState(phase=Phase.pending)
-            if state.phase in goals or time.monotonic() >= deadline:
+            now = time.monotonic()
+            if state.phase in goals or now >= deadline:
                 return state
+            if now >= next_read:
+                # The watch normally brings the status; a stalled or reconnecting watch must
+                # not turn one missed event into a request that waits out the deadline.
+                next_read = now + SETTLE_READ_SECONDS
+                with contextlib.suppress(KubeError):
+                    body = await self.kube.request("GET", self._nodes_path(resource_name(node_id)))
+                    if body is not None:
+                        self._store(body)
             await asyncio.sleep(0.05)
 
     # ---- reading: list, then watch ---------------------------------------------------------------

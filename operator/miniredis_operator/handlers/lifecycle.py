@@ -33,6 +33,11 @@ def write_status(ctx: Context, body: kopf.Body, patch: kopf.Patch, obs: status.O
     return new
 
 
+# After an unexpected error a handler runs again this soon (kopf's default is a minute, which a
+# user creating a node would spend looking at Pending).
+RETRY_SECONDS = 5.0
+
+
 def register(registry: kopf.OperatorRegistry, ctx: Context) -> None:
     async def reconcile_node(handler: str, body: kopf.Body, patch: kopf.Patch, logger: Logger) -> None:
         spec = NodeSpec.from_body(body, default_image=ctx.config.node_image)
@@ -47,15 +52,17 @@ def register(registry: kopf.OperatorRegistry, ctx: Context) -> None:
         write_status(ctx, body, patch, obs)
         ctx.metrics.reconciles.labels(handler, "ok").inc()
 
-    @kopf.on.create(naming.GROUP, naming.VERSION, naming.PLURAL, registry=registry, id="create")
+    @kopf.on.create(naming.GROUP, naming.VERSION, naming.PLURAL, registry=registry, id="create", backoff=RETRY_SECONDS)
     async def created(*, body: kopf.Body, patch: kopf.Patch, logger: Logger, **_: Any) -> None:
         await reconcile_node("create", body, patch, logger)
 
-    @kopf.on.update(naming.GROUP, naming.VERSION, naming.PLURAL, registry=registry, id="update", field="spec")
+    @kopf.on.update(
+        naming.GROUP, naming.VERSION, naming.PLURAL, registry=registry, id="update", field="spec", backoff=RETRY_SECONDS
+    )
     async def updated(*, body: kopf.Body, patch: kopf.Patch, logger: Logger, **_: Any) -> None:
         await reconcile_node("update", body, patch, logger)
 
-    @kopf.on.resume(naming.GROUP, naming.VERSION, naming.PLURAL, registry=registry, id="resume")
+    @kopf.on.resume(naming.GROUP, naming.VERSION, naming.PLURAL, registry=registry, id="resume", backoff=RETRY_SECONDS)
     async def resumed(*, body: kopf.Body, patch: kopf.Patch, logger: Logger, **_: Any) -> None:
         await reconcile_node("resume", body, patch, logger)
 

@@ -24,6 +24,7 @@ def register(registry: kopf.OperatorRegistry, ctx: Context) -> None:
         id="monitor",
         interval=ctx.config.probe_interval,
         initial_delay=min(ctx.config.probe_interval, 1.0),
+        backoff=max(ctx.config.probe_interval, 1.0),  # an unexpected error: probe again soon
     )
     async def monitor(*, body: kopf.Body, meta: kopf.Meta, patch: kopf.Patch, logger: Logger, **_: Any) -> None:
         if meta.get("deletionTimestamp"):
