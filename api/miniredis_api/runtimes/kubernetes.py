@@ -609,10 +609,13 @@ class KubernetesRuntime(Runtime):
 
     async def _body(self, node_id: str) -> dict[str, Any] | None:
         body = self.bodies.get(node_id)
-        if body is None:
-            body = await self.kube.request("GET", self._nodes_path(resource_name(node_id)))
-            if body is not None:
-                self._store(body)
+        return body if body is not None else await self._read(node_id)
+
+    async def _read(self, node_id: str) -> dict[str, Any] | None:
+        """The resource as the API server has it now (stored, as a watch event would be)."""
+        body = await self.kube.request("GET", self._nodes_path(resource_name(node_id)))
+        if body is not None:
+            self._store(body)
         return body
 
     async def _settle(self, node_id: str, *, running: bool) -> NodeState:
@@ -631,9 +634,7 @@ class KubernetesRuntime(Runtime):
                 # not turn one missed event into a request that waits out the deadline.
                 next_read = now + SETTLE_READ_SECONDS
                 with contextlib.suppress(KubeError):
-                    body = await self.kube.request("GET", self._nodes_path(resource_name(node_id)))
-                    if body is not None:
-                        self._store(body)
+                    await self._read(node_id)
             await asyncio.sleep(0.05)
 
     # ---- reading: list, then watch ---------------------------------------------------------------

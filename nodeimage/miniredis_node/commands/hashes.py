@@ -11,6 +11,7 @@ to `scanning.note_added`, which keeps HRANDFIELD's sampling positions complete.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from miniredis_node import errors, longdouble, scanning
@@ -38,12 +39,11 @@ def _write_target(c: Client, key: bytes) -> HashValue | None:
 def _set_fields(c: Client, key: bytes, pairs: list[bytes]) -> int:
     """Store field/value pairs (flattened) into the hash at `key`; the number of new fields."""
     value = _write_target(c, key)
-    config = c.server.config
     if value is None:
         value = HashValue()
         for i in range(0, len(pairs), 2):
             value[pairs[i]] = pairs[i + 1]
-        note_hash_write(value, pairs, config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
+        _note_write(c, value, pairs)
         c.db.set(key, value)
         return len(value)
     created = 0
@@ -53,24 +53,29 @@ def _set_fields(c: Client, key: bytes, pairs: list[bytes]) -> int:
             created += 1
             scanning.note_added(value, field)
         value[field] = pairs[i + 1]
-    note_hash_write(value, pairs, config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
+    _note_write(c, value, pairs)
     c.db.modified(key)
     return created
 
 
 def _store_field(c: Client, key: bytes, value: HashValue | None, field: bytes, data: bytes) -> None:
     """Set one field of the hash `value` at `key` (created when None)."""
-    config = c.server.config
     if value is None:
         value = HashValue({field: data})
-        note_hash_write(value, (field, data), config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
+        _note_write(c, value, (field, data))
         c.db.set(key, value)
         return
     if field not in value:
         scanning.note_added(value, field)
     value[field] = data
-    note_hash_write(value, (field, data), config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
+    _note_write(c, value, (field, data))
     c.db.modified(key)
+
+
+def _note_write(c: Client, value: HashValue, written: Iterable[bytes]) -> None:
+    """After storing `written` (fields and values) into `value`: convert it if it outgrew the listpack."""
+    config = c.server.config
+    note_hash_write(value, written, config["hash-max-listpack-entries"], config["hash-max-listpack-value"])
 
 
 def compact_fields(c: Client, value: HashValue) -> list[bytes] | None:

@@ -175,10 +175,15 @@ def _pop_key(db: Database, key: bytes, items: ListValue, head: bool, count: int)
     popped = pop_many(items, head, count)
     db.modified(key)
     if db.keyspace.notify_flags:
-        notify(db, LIST, b"lpop" if head else b"rpop", key, db.id)
-        if not items:
-            notify(db, GENERIC, b"del", key, db.id)
+        _notify_popped(db, key, items, head)
     return popped
+
+
+def _notify_popped(db: Database, key: bytes, items: ListValue, head: bool) -> None:
+    """The events of a pop: lpop/rpop, and del when it emptied the list."""
+    notify(db, LIST, b"lpop" if head else b"rpop", key, db.id)
+    if not items:
+        notify(db, GENERIC, b"del", key, db.id)
 
 
 def _move(db: Database, source: bytes, items: ListValue, destination: bytes, head: bool, to_head: bool) -> bytes:
@@ -405,9 +410,7 @@ def _pop(c: Client, argv: list[bytes], head: bool, name: str) -> object:
         value = items.popleft() if head else items.pop()
         db.modified(key)
         if c.keyspace.notify_flags:
-            notify(db, LIST, b"lpop" if head else b"rpop", key, db.id)
-            if not items:
-                notify(db, GENERIC, b"del", key, db.id)
+            _notify_popped(db, key, items, head)
         return value
     if count == 0:
         return []

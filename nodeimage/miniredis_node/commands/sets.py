@@ -33,16 +33,9 @@ LONG_MAX = INT64_MAX
 
 def intset_order(members: SetValue | set[bytes], max_entries: int) -> list[bytes] | None:
     """The members in ascending numeric order when Redis would keep them as an intset, else None."""
-    if not set_fits_intset(members, max_entries):
+    if not set_fits_intset(members, max_entries):  # every member is then a canonical integer
         return None
-    keyed: list[tuple[int, bytes]] = []
-    for member in members:
-        number = to_int(member)
-        if number is None:
-            return None
-        keyed.append((number, member))
-    keyed.sort()
-    return [member for _, member in keyed]
+    return sorted(members, key=int)
 
 
 def members_in_order(c: Client, value: SetValue | set[bytes]) -> list[bytes]:

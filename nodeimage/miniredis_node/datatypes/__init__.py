@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
+from miniredis_node.args import to_int
 from miniredis_node.datatypes.stream import StreamValue
 from miniredis_node.datatypes.zset import ZSetValue
 
@@ -88,8 +89,6 @@ def hash_fits_listpack(value: HashValue, max_entries: int, max_value: int) -> bo
 
 
 def _is_intset_member(member: bytes) -> bool:
-    from miniredis_node.args import to_int
-
     return to_int(member) is not None
 
 
